@@ -1,0 +1,1 @@
+"""The hub: the lobby's authority over the queue."""

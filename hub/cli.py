@@ -1,0 +1,63 @@
+"""`lobby hub`: registered into the `lobby` command through the entry-point group."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from lobby.cli import add_config_argument, read_config
+
+log = logging.getLogger("hub")
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "hub", help="run the hub: the queue's authority, over MQTT and SQLite")
+    add_config_argument(parser)
+    parser.add_argument("--broker", metavar="HOST:PORT", help="default: the config's broker")
+    parser.add_argument("--embedded-broker", action="store_true",
+                        help="start a private broker (Mosquitto, else amqtt) for this hub")
+    parser.add_argument("--db", metavar="PATH", help="SQLite file (default: the config's hub.db)")
+    parser.add_argument("--var", default="var", metavar="DIR",
+                        help="where the embedded broker keeps its files (default: var)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hub.engine import Engine
+    from hub.runtime import Hub
+    from hub.store import Store
+    from lobby.bus import BrokerAddress
+    from lobby.connection import broker_address
+
+    config = read_config(args.config)
+    broker = None
+    address = broker_address(config, args.broker)
+    if args.embedded_broker:
+        from lobby.broker.embedded import start_embedded
+
+        broker = start_embedded(Path(args.var) / "broker", address.port)
+        address = BrokerAddress(host=broker.host, port=broker.port)
+        log.info("embedded %s broker on %s:%d", broker.kind, broker.host, broker.port)
+    store = Store(args.db or config.hub.db)
+    engine = Engine(config, store)
+    purged = store.purge_transactions(engine.clock.now() - config.hub.transactions_kept_days
+                                      * 86400)
+    log.info("store %s (schema %d, %d tickets, %d old transactions purged)", store.path,
+             store.schema_version, store.count_tickets(), purged)
+    hub = Hub(config, engine, address)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    hub.start()
+    log.info("hub for site %s on broker %s:%d", config.site.id, address.host, address.port)
+    stop.wait()
+    log.info("stopping")
+    hub.stop()
+    if broker is not None:
+        broker.stop()
+    return 0

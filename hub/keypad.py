@@ -1,0 +1,187 @@
+"""The counter keypad and LED bus: ASCII lines on one serial line (docs/keypad-protocol.md).
+
+In:  `<address> NEXT | RECALL | DONE | NOSHOW | PAUSE | RESUME | TRANSFER <service> |
+     CALL <number>`, one line per key press.
+Out: `<address> SHOW <number>` or `<address> SHOW ----` when the counter's ticket changes.
+
+Garbage, unknown addresses and overlong lines are logged and skipped; `SHOW` lines read back
+(a two-wire RS-485 line echoes what the hub writes) are ignored. A lost port is reopened with
+backoff.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import serial
+
+from lobby.config.models import SerialBus
+
+log = logging.getLogger(__name__)
+
+MAX_LINE = 64
+IDLE_DISPLAY = "----"
+_COMMANDS: dict[str, tuple[str, str | None]] = {
+    # command: (action, name of its one argument)
+    "NEXT": ("call_next", None),
+    "RECALL": ("recall", None),
+    "DONE": ("done", None),
+    "NOSHOW": ("no_show", None),
+    "PAUSE": ("pause", None),
+    "RESUME": ("resume", None),
+    "TRANSFER": ("transfer", "service"),
+    "CALL": ("call", "number"),
+}
+_LINE = re.compile(r"^([A-Za-z0-9]{1,8}) ([A-Z]+)(?: ([A-Z0-9]{1,9}))?$")
+
+
+@dataclass(frozen=True)
+class KeyPress:
+    address: str
+    action: str
+    arguments: dict[str, str]
+
+
+class LineError(ValueError):
+    pass
+
+
+def parse_line(raw: bytes) -> KeyPress | None:
+    """A key press, None for a line to ignore silently (blank, or our own SHOW echoed)."""
+    try:
+        text = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise LineError("not ASCII") from None
+    if not text:
+        return None
+    match = _LINE.match(text)
+    if not match:
+        raise LineError("not `<address> <COMMAND> [argument]`")
+    address, command, argument = match.groups()
+    if command == "SHOW":
+        return None
+    if command not in _COMMANDS:
+        raise LineError(f"unknown command {command}")
+    action, argument_name = _COMMANDS[command]
+    if (argument_name is None) != (argument is None):
+        raise LineError(f"{command} takes {'an argument' if argument_name else 'no argument'}")
+    return KeyPress(address, action, {argument_name: argument} if argument_name and argument
+                    else {})
+
+
+Submit = Callable[[str, str, str, dict[str, Any]], None]  # counter, action, source, arguments
+Opener = Callable[..., Any]
+
+
+class KeypadBus:
+    def __init__(self, settings: SerialBus, submit: Submit,
+                 on_open: Callable[[], None] = lambda: None,
+                 opener: Opener = serial.serial_for_url) -> None:
+        self.settings = settings
+        self._submit = submit
+        self._on_open = on_open  # repaints every LED display after (re)opening
+        self._opener = opener
+        self._addresses: dict[str, list[str]] = {}
+        for address, counter in settings.keypads.items():
+            self._addresses.setdefault(counter, []).append(address)
+        self._port: Any = None
+        self._write_lock = threading.Lock()
+        self._stop = threading.Event()
+        self.connected = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="keypad-bus", daemon=True)
+        self.skipped = 0  # lines logged and skipped, for tests and diagnostics
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(3)
+        self._close()
+
+    def show(self, counter: str, number: str | None) -> None:
+        text = number or IDLE_DISPLAY
+        lines = b"".join(f"{a} SHOW {text}\r\n".encode("ascii")
+                         for a in self._addresses.get(counter, ()))
+        if not lines:
+            return
+        with self._write_lock:
+            if self._port is None:
+                return  # the next reopen repaints every counter (on_open)
+            try:
+                self._port.write(lines)
+            except (serial.SerialException, OSError) as exc:
+                log.warning("keypad bus write failed: %s", exc)
+
+    def _close(self) -> None:
+        with self._write_lock:
+            if self._port is not None:
+                with contextlib.suppress(serial.SerialException, OSError):
+                    self._port.close()
+            self._port = None
+        self.connected.clear()
+
+    def _run(self) -> None:
+        delay = 0.5
+        while not self._stop.is_set():
+            try:
+                port = self._opener(self.settings.port, baudrate=self.settings.baudrate,
+                                    timeout=0.2)
+            except (serial.SerialException, OSError, ValueError) as exc:
+                log.warning("keypad bus %s unavailable (%s); retrying in %.1fs",
+                            self.settings.port, exc, delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 10)
+                continue
+            delay = 0.5
+            with self._write_lock:
+                self._port = port
+            self.connected.set()
+            log.info("keypad bus open on %s", self.settings.port)
+            self._on_open()
+            try:
+                self._read(port)
+            except (serial.SerialException, OSError) as exc:
+                log.warning("keypad bus %s lost: %s", self.settings.port, exc)
+            self._close()
+
+    def _read(self, port: Any) -> None:
+        buffer = b""
+        discarding = False
+        while not self._stop.is_set():
+            chunk = port.read(max(1, min(port.in_waiting, 4096)))
+            if not chunk:
+                continue
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                if discarding:
+                    discarding = False  # the end of an overlong line
+                    continue
+                self._line(line)
+            if len(buffer) > MAX_LINE:
+                log.warning("keypad bus: line over %d bytes skipped", MAX_LINE)
+                self.skipped += 1
+                buffer, discarding = b"", True
+
+    def _line(self, raw: bytes) -> None:
+        try:
+            press = parse_line(raw)
+        except LineError as exc:
+            log.warning("keypad bus: skipped %r: %s", raw[:MAX_LINE], exc)
+            self.skipped += 1
+            return
+        if press is None:
+            return
+        counter = self.settings.keypads.get(press.address)
+        if counter is None:
+            log.warning("keypad bus: unknown address %s", press.address)
+            self.skipped += 1
+            return
+        self._submit(counter, press.action, f"keypad:{press.address}", press.arguments)

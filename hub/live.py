@@ -1,0 +1,102 @@
+"""The live queue in memory: waiting lines, counters, the board and the site's seq.
+
+It mirrors SQLite and is rebuilt from it at start (and after a failed commit), so that
+choosing the next ticket or publishing state never has to query the growing history.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from dataclasses import dataclass
+
+from hub.estimates import RECENT, ServiceTimes
+from hub.model import CounterLive, Ticket
+from hub.store import Store
+from lobby.config.models import LobbyConfig
+
+
+@dataclass(frozen=True)
+class Call:
+    seq: int
+    ticket_id: int
+    number: str
+    counter: str
+    service: str
+    recall: bool
+    at: float
+
+
+def _line_key(ticket: Ticket) -> tuple[float, int]:
+    return (ticket.queued_at, ticket.id)
+
+
+class LiveState:
+    def __init__(self, config: LobbyConfig) -> None:
+        self.config = config
+        self.waiting: dict[str, list[Ticket]] = {s.id: [] for s in config.services}
+        self.counters: dict[str, CounterLive] = {c.id: CounterLive(c.id) for c in config.counters}
+        self.board: deque[Call] = deque(maxlen=config.hub.board_calls)
+        self.seq = 0
+        self.service_times = ServiceTimes(config)
+        self.last_called: dict[str, str] = {}
+
+    @classmethod
+    def load(cls, config: LobbyConfig, store: Store) -> LiveState:
+        live = cls(config)
+        tickets = {t.id: t for t in store.open_tickets()}
+        for ticket in tickets.values():
+            if ticket.state == "waiting" and ticket.service in live.waiting:
+                live.add_waiting(ticket)
+        for counter_id, status, ticket_id, streak in store.counters():
+            counter = live.counters.get(counter_id)
+            if counter is None:
+                continue  # a counter removed from the config since
+            counter.status = status  # type: ignore[assignment]
+            counter.priority_streak = streak
+            found = tickets.get(ticket_id) if ticket_id is not None else None
+            counter.ticket = found if found is not None and found.state == "called" else None
+        for seq, ticket_id, number, counter_id, service_id, recall, at in reversed(
+            store.recent_calls(config.hub.board_calls)
+        ):
+            live.add_call(Call(seq, ticket_id, number, counter_id, service_id, recall, at))
+        for service in config.services:
+            live.service_times.load(
+                (service.id, s) for s in store.recent_service_times(service.id, RECENT)
+            )
+        live.seq = store.last_seq()
+        return live
+
+    def add_waiting(self, ticket: Ticket) -> None:
+        line = self.waiting[ticket.service]
+        keys = [_line_key(t) for t in line[-8:]]
+        if not keys or _line_key(ticket) >= keys[-1]:
+            line.append(ticket)  # the common case: a new ticket joins at the end
+        else:
+            bisect.insort(line, ticket, key=_line_key)
+
+    def remove_waiting(self, ticket: Ticket) -> None:
+        line = self.waiting[ticket.service]
+        index = bisect.bisect_left(line, _line_key(ticket), key=_line_key)
+        if index < len(line) and line[index] is ticket:
+            del line[index]
+        else:
+            line.remove(ticket)
+
+    def find_waiting(self, number: str, services: list[str]) -> Ticket | None:
+        for service in services:
+            for ticket in self.waiting.get(service, ()):
+                if ticket.number == number:
+                    return ticket
+        return None
+
+    def add_call(self, call: Call) -> None:
+        self.seq = call.seq
+        self.board.appendleft(call)
+        self.last_called[call.service] = call.number
+
+    def serving_counters(self, service: str) -> int:
+        """Open counters that serve `service`; if none is open yet, all that could."""
+        serving = [c for c in self.config.counters if service in c.services]
+        open_now = [c for c in serving if self.counters[c.id].status == "open"]
+        return len(open_now) or len(serving)

@@ -1,0 +1,38 @@
+"""The hub's in-memory picture of tickets and counters, mirrored from SQLite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+TicketState = Literal["waiting", "called", "done", "no_show"]
+CounterStatus = Literal["open", "paused", "closed"]
+
+
+@dataclass
+class Ticket:
+    id: int
+    service: str
+    number: str
+    day: str
+    daily_index: int
+    priority: str | None
+    language: str | None
+    state: TicketState
+    issued_at: float
+    queued_at: float  # its place in line; a transfer keeps the original
+    device: str
+    called_at: float | None = None
+    closed_at: float | None = None
+    counter: str | None = None
+    recalls: int = 0
+    printed: bool = True
+
+
+@dataclass
+class CounterLive:
+    id: str
+    status: CounterStatus = "closed"
+    ticket: Ticket | None = None
+    # Priority tickets called in a row at this counter, for the interleave rule.
+    priority_streak: int = 0

@@ -1,0 +1,68 @@
+"""Which ticket a counter calls next: pure functions of the waiting lines and the time.
+
+1. A priority ticket that has waited its class's cap goes first (the oldest such).
+2. Otherwise the counter's services in its configured order; in the first with anyone waiting,
+   priority tickets go before ordinary ones, but after `priority_in_a_row` priority calls in a
+   row an ordinary ticket gets its turn, so nobody is starved.
+3. Within a kind, first come first served by place in line (`queued_at`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol, TypeVar
+
+
+class Waiting(Protocol):
+    @property
+    def priority(self) -> str | None: ...
+
+    @property
+    def queued_at(self) -> float: ...
+
+
+T = TypeVar("T", bound=Waiting)
+
+
+def pick_next(
+    services: Sequence[str],
+    waiting: Mapping[str, Sequence[T]],
+    now: float,
+    max_wait_seconds: Mapping[str, float],
+    priority_in_a_row: int,
+    streak: int,
+) -> T | None:
+    """`waiting[service]` is in line order (by `queued_at`)."""
+    overdue = [
+        ticket
+        for service in services
+        for ticket in waiting.get(service, ())
+        if ticket.priority is not None
+        and now - ticket.queued_at >= max_wait_seconds.get(ticket.priority, float("inf"))
+    ]
+    if overdue:
+        return min(overdue, key=lambda t: t.queued_at)
+    for service in services:
+        line = waiting.get(service, ())
+        if not line:
+            continue
+        first_priority = next((t for t in line if t.priority is not None), None)
+        first_ordinary = next((t for t in line if t.priority is None), None)
+        if first_priority is not None and (
+            first_ordinary is None or streak < priority_in_a_row
+        ):
+            return first_priority
+        return first_ordinary
+    return None
+
+
+def next_streak(streak: int, called: Waiting) -> int:
+    return streak + 1 if called.priority is not None else 0
+
+
+def ahead_of_new(line: Sequence[Waiting], priority: str | None) -> int:
+    """People ahead of a ticket just added to the end of `line`: everyone for an ordinary
+    ticket; for a priority ticket, the priority tickets already waiting."""
+    if priority is None:
+        return len(line)
+    return sum(1 for t in line if t.priority is not None)

@@ -1,0 +1,185 @@
+"""The running hub: MQTT in, one worker thread through the engine, state out.
+
+Every request, key press and timer tick becomes a job on one queue, served by one thread, so
+the engine and SQLite see one change at a time. After each change the hub replies first (the
+device is waiting), then publishes the retained state and the `event/called` events.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from hub.engine import Engine, Outcome
+from hub.keypad import KeypadBus
+from hub.operations import Changes
+from hub.watchdog import Watchdog
+from lobby.bus import BrokerAddress, Bus
+from lobby.clock import iso
+from lobby.config.models import LobbyConfig
+from lobby.contract import messages as m
+from lobby.contract.registry import Topics, spec
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0
+
+_REPLY = spec("reply")
+_HUB = spec("state.hub")
+_QUEUES = spec("state.queues")
+_COUNTER = spec("state.counter")
+_BOARD = spec("state.board")
+_CALLED = spec("event.called")
+_STATUS = spec("device.status")
+
+
+class Hub:
+    def __init__(self, config: LobbyConfig, engine: Engine, broker: BrokerAddress) -> None:
+        self.config = config
+        self.engine = engine
+        self.clock = engine.clock
+        self.views = engine.views
+        self.topics = Topics(config.site.id)
+        self.since = self.clock.now()
+        self.bus = Bus(self.topics, client_id=f"hub-{config.site.id}", broker=broker)
+        self.bus.set_will(_HUB, self.views.hub("offline", self.since))
+        self.bus.on_connected(lambda: self.jobs.put(self.publish_all))
+        self.bus.subscribe_raw(self.topics.all_requests_filter(), self._on_request)
+        self.bus.subscribe(_STATUS, self._on_status)
+        self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self.watchdog = Watchdog(config.hub.stale_after_seconds)
+        self.keypads: KeypadBus | None = None
+        if config.serial is not None:
+            self.keypads = KeypadBus(config.serial, self.submit_counter_command,
+                                     on_open=lambda: self.jobs.put(self._show_all_leds))
+        self._worker = threading.Thread(target=self._work, name="hub-worker", daemon=True)
+        self._ticker_stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
+        self._last_queues: list[m.ServiceQueue] | None = None
+
+    # --- life cycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._worker.start()
+        self.bus.start()
+        self._ticker.start()
+        if self.keypads:
+            self.keypads.start()
+
+    def stop(self) -> None:
+        self._ticker_stop.set()
+        if self.keypads:
+            self.keypads.stop()
+        self.jobs.put(None)
+        self._worker.join(5)
+        if self.bus.connected.is_set():
+            self.bus.publish(_HUB, self.views.hub("offline", self.since)).wait_for_publish(2)
+        self.bus.stop()
+        self.engine.store.close()
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            try:
+                job()
+            except Exception:
+                log.exception("hub job failed")
+
+    def _tick_loop(self) -> None:
+        while not self._ticker_stop.wait(TICK_SECONDS):
+            self.jobs.put(self._tick)
+
+    # --- inputs (paho's thread, the keypad thread) ----------------------------------------------
+
+    def _on_request(self, topic: str, payload: bytes) -> None:
+        parsed = self.topics.parse_request_topic(topic)
+        if parsed is None:
+            return
+        device, action = parsed
+        self.jobs.put(lambda: self._serve(device, action, payload))
+
+    def _on_status(self, status: m.DeviceStatus, params: dict[str, str]) -> None:
+        device = params["device"]
+        now = self.clock.now()
+        self.jobs.put(lambda: self.watchdog.seen(device, status, now))
+
+    def submit_counter_command(self, counter: str, action: str, source: str,
+                               arguments: dict[str, Any]) -> None:
+        self.jobs.put(lambda: self._serve_command(counter, action, source, arguments))
+
+    # --- jobs (the worker thread) ----------------------------------------------------------------
+
+    def _serve(self, device: str, action: str, payload: bytes) -> None:
+        try:
+            outcome = self.engine.handle_request(device, action, payload)
+        except Exception:
+            # Never leave a device waiting: it may retry the same transaction.
+            log.exception("request %s from %s failed", action, device)
+            outcome = Outcome(m.Reply(transaction=None, action=action, ok=False,
+                                      error=m.ReplyError(code="internal",
+                                                         message="the hub could not do that now")),
+                              Changes())
+        try:
+            self.bus.publish(_REPLY, outcome.reply, device=device)
+        except ValueError:
+            log.warning("cannot reply to device id %r", device)
+        self.publish_changes(outcome.changes)
+
+    def _serve_command(self, counter: str, action: str, source: str,
+                       arguments: dict[str, Any]) -> None:
+        outcome = self.engine.handle_counter_command(counter, action, source, **arguments)
+        if not outcome.reply.ok and outcome.reply.error:
+            log.info("%s %s at counter %s refused: %s", source, action, counter,
+                     outcome.reply.error.message)
+        self.publish_changes(outcome.changes)
+
+    def _tick(self) -> None:
+        now = self.clock.now()
+        self.publish_changes(self.engine.roll_day())
+        for device, role, silent in self.watchdog.newly_stale(now):
+            log.warning("device %s (%s) silent for %.0fs: marked stale", device, role, silent)
+            self.bus.publish(_STATUS, m.DeviceStatus(
+                state="stale", role=role, at=iso(now, self.config.site.zone),
+                detail=f"no heartbeat for {silent:.0f}s"), device=device)
+        # Opening hours move on their own: republish when a service opens or closes.
+        queues = self.views.queues(self.engine.live, now)
+        if self._last_queues is not None and [
+            (q.id, q.open) for q in queues.services
+        ] != [(q.id, q.open) for q in self._last_queues]:
+            self._publish_queues(queues)
+
+    def publish_changes(self, changes: Changes) -> None:
+        now = self.clock.now()
+        live = self.engine.live
+        for counter_id in sorted(changes.counters):
+            counter = live.counters[counter_id]
+            self.bus.publish(_COUNTER, self.views.counter(counter, now), counter=counter_id)
+            if self.keypads:
+                self.keypads.show(counter_id, counter.ticket.number if counter.ticket else None)
+        if changes.calls:
+            self.bus.publish(_BOARD, self.views.board(live, now))
+            for call in changes.calls:
+                self.bus.publish(_CALLED, self.views.called(call))
+        if changes.queues:
+            self._publish_queues(self.views.queues(live, now))
+
+    def _publish_queues(self, queues: m.QueuesState) -> None:
+        self._last_queues = queues.services
+        self.bus.publish(_QUEUES, queues)
+
+    def publish_all(self) -> None:
+        """After (re)connecting: the whole state, so retained topics are right at once."""
+        now = self.clock.now()
+        self.bus.publish(_HUB, self.views.hub("online", self.since))
+        self.publish_changes(Changes(counters=set(self.engine.live.counters), queues=True))
+        self.bus.publish(_BOARD, self.views.board(self.engine.live, now))
+
+    def _show_all_leds(self) -> None:
+        if self.keypads:
+            for counter_id, counter in self.engine.live.counters.items():
+                self.keypads.show(counter_id, counter.ticket.number if counter.ticket else None)

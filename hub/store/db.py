@@ -1,0 +1,188 @@
+"""SQLite access for the hub. Every ticket change runs inside `Store.transaction()`, one
+SQLite transaction that also stores the request's reply; callers touch the in-memory state
+only after it commits."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from hub.model import CounterLive, Ticket
+from hub.store.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+_TICKET_COLUMNS = (
+    "id, service, number, day, daily_index, priority, language, state, issued_at, queued_at, "
+    "device, called_at, closed_at, counter, recalls, printed"
+)
+
+
+def _ticket(row: sqlite3.Row | tuple[Any, ...]) -> Ticket:
+    values = list(row)
+    values[-1] = bool(values[-1])
+    return Ticket(*values)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit on its own, outside the
+    migration's transaction)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        # Opened here, used by the hub's one worker thread: only one thread at a time ever
+        # touches the connection, which is what check_same_thread guards against.
+        self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False))
+        self.conn = self.db.conn
+        self.db.enable_wal()
+        # FULL: a ticket acknowledged to a kiosk survives a power cut, not only a crash.
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+        self.migrate()
+
+    def migrate(self) -> None:
+        current = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        for version, description, sql in MIGRATIONS:
+            if version <= current:
+                continue
+            log.info("migrating store to version %d: %s", version, description)
+            with self.db.atomic():
+                for statement in _statements(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version={int(version)}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.atomic():
+            yield
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def find_reply(self, device: str, txn: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT reply FROM transactions WHERE device = ? AND txn = ?", (device, txn)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def next_daily_index(self, day: str, service: str) -> int:
+        row = self.conn.execute(
+            "SELECT MAX(daily_index) FROM tickets WHERE day = ? AND service = ?", (day, service)
+        ).fetchone()
+        return int(row[0] or 0) + 1
+
+    def open_tickets(self) -> list[Ticket]:
+        rows = self.conn.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE state IN ('waiting', 'called') "
+            "ORDER BY queued_at, id"
+        ).fetchall()
+        return [_ticket(r) for r in rows]
+
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        row = self.conn.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
+        return _ticket(row) if row else None
+
+    def counters(self) -> list[tuple[str, str, int | None, int]]:
+        rows = self.conn.execute(
+            "SELECT id, status, ticket_id, priority_streak FROM counters"
+        ).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def last_seq(self) -> int:
+        row = self.conn.execute("SELECT MAX(seq) FROM calls").fetchone()
+        return int(row[0] or 0)
+
+    def recent_calls(self, limit: int) -> list[tuple[int, int, str, str, str, bool, float]]:
+        rows = self.conn.execute(
+            "SELECT seq, ticket_id, number, counter, service, recall, at FROM calls "
+            "ORDER BY seq DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
+
+    def recent_service_times(self, service: str, limit: int) -> list[float]:
+        rows = self.conn.execute(
+            "SELECT closed_at - called_at FROM tickets WHERE state = 'done' AND service = ? "
+            "AND called_at IS NOT NULL ORDER BY closed_at DESC LIMIT ?", (service, limit)
+        ).fetchall()
+        return [float(r[0]) for r in reversed(rows)]
+
+    def count_tickets(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
+
+    # --- writes (inside a transaction) -----------------------------------------------------
+
+    def insert_ticket(self, ticket: Ticket) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO tickets (service, number, day, daily_index, priority, language, state, "
+            "issued_at, queued_at, device, printed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (ticket.service, ticket.number, ticket.day, ticket.daily_index, ticket.priority,
+             ticket.language, ticket.state, ticket.issued_at, ticket.queued_at, ticket.device,
+             int(ticket.printed)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def save_ticket(self, ticket: Ticket) -> None:
+        """Write the mutable fields of a ticket back."""
+        self.conn.execute(
+            "UPDATE tickets SET service = ?, state = ?, queued_at = ?, called_at = ?, "
+            "closed_at = ?, counter = ?, recalls = ?, printed = ? WHERE id = ?",
+            (ticket.service, ticket.state, ticket.queued_at, ticket.called_at, ticket.closed_at,
+             ticket.counter, ticket.recalls, int(ticket.printed), ticket.id),
+        )
+
+    def add_event(self, ticket_id: int, kind: str, at: float, counter: str | None = None,
+                  device: str | None = None, detail: str | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO ticket_events (ticket_id, at, kind, counter, device, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (ticket_id, at, kind, counter, device, detail),
+        )
+
+    def save_counter(self, counter: CounterLive, at: float) -> None:
+        self.conn.execute(
+            "INSERT INTO counters (id, status, ticket_id, priority_streak, since) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+            "ticket_id = excluded.ticket_id, priority_streak = excluded.priority_streak, "
+            "since = excluded.since",
+            (counter.id, counter.status, counter.ticket.id if counter.ticket else None,
+             counter.priority_streak, at),
+        )
+
+    def add_call(self, seq: int, ticket: Ticket, counter: str, recall: bool, at: float) -> None:
+        self.conn.execute(
+            "INSERT INTO calls (seq, ticket_id, number, counter, service, recall, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (seq, ticket.id, ticket.number, counter, ticket.service, int(recall), at),
+        )
+
+    def save_reply(self, device: str, txn: str, action: str, reply: str, at: float) -> None:
+        self.conn.execute(
+            "INSERT INTO transactions (device, txn, action, reply, at) VALUES (?, ?, ?, ?, ?)",
+            (device, txn, action, reply, at),
+        )
+
+    def purge_transactions(self, before: float) -> int:
+        with self.transaction():
+            cursor = self.conn.execute("DELETE FROM transactions WHERE at < ?", (before,))
+        return cursor.rowcount

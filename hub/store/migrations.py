@@ -1,0 +1,75 @@
+"""Numbered migrations, applied in order at start; `PRAGMA user_version` holds the last one.
+
+Never edit a migration that has shipped: add the next number.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "tickets, their events, counters, calls and transactions", """
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    number TEXT NOT NULL,
+    day TEXT NOT NULL,                 -- local date in the site's zone
+    daily_index INTEGER NOT NULL,      -- 1, 2, 3, ... per service per day
+    priority TEXT,
+    language TEXT,
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'called', 'done', 'no_show')),
+    issued_at REAL NOT NULL,
+    queued_at REAL NOT NULL,
+    device TEXT NOT NULL,
+    called_at REAL,
+    closed_at REAL,
+    counter TEXT,
+    recalls INTEGER NOT NULL DEFAULT 0,
+    printed INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (day, service, daily_index)
+);
+CREATE INDEX tickets_open ON tickets (state) WHERE state IN ('waiting', 'called');
+CREATE INDEX tickets_done ON tickets (service, closed_at) WHERE state = 'done';
+
+-- Append-only history: statistics are computed from what happened.
+CREATE TABLE ticket_events (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    counter TEXT,
+    device TEXT,
+    detail TEXT
+);
+CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id);
+
+CREATE TABLE counters (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('open', 'paused', 'closed')),
+    ticket_id INTEGER REFERENCES tickets (id),
+    priority_streak INTEGER NOT NULL DEFAULT 0,
+    since REAL NOT NULL
+);
+
+-- Every call and recall, numbered by the site's growing seq; the board is its tail.
+CREATE TABLE calls (
+    seq INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+    number TEXT NOT NULL,
+    counter TEXT NOT NULL,
+    service TEXT NOT NULL,
+    recall INTEGER NOT NULL,
+    at REAL NOT NULL
+);
+
+-- Each request's reply, stored in the same transaction as its change: a retry gets the same
+-- answer and changes nothing, across restarts too.
+CREATE TABLE transactions (
+    device TEXT NOT NULL,
+    txn TEXT NOT NULL,
+    action TEXT NOT NULL,
+    reply TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (device, txn)
+) WITHOUT ROWID;
+CREATE INDEX transactions_at ON transactions (at);
+"""),
+)

@@ -1,0 +1,72 @@
+"""Contract messages built from the live state: what the hub publishes and replies."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from hub.live import Call, LiveState
+from hub.model import CounterLive, Ticket
+from hub.numbering import is_open
+from lobby import __version__
+from lobby.clock import iso
+from lobby.config.models import LobbyConfig
+from lobby.contract import messages as m
+
+
+class Views:
+    def __init__(self, config: LobbyConfig) -> None:
+        self.config = config
+        self.zone: ZoneInfo = config.site.zone
+        self._counter_numbers = {c.id: c.number for c in config.counters}
+        self._counter_services = {c.id: list(c.services) for c in config.counters}
+
+    def ticket(self, ticket: Ticket, ahead: int | None = None,
+               estimate: int | None = None) -> m.TicketView:
+        return m.TicketView(
+            id=ticket.id, number=ticket.number, service=ticket.service, state=ticket.state,
+            priority=ticket.priority, issued_at=iso(ticket.issued_at, self.zone),
+            called_at=iso(ticket.called_at, self.zone) if ticket.called_at else None,
+            counter=ticket.counter, recalls=ticket.recalls, printed=ticket.printed,
+            ahead=ahead, estimate_minutes=estimate,
+        )
+
+    def counter(self, counter: CounterLive, now: float) -> m.CounterView:
+        return m.CounterView(
+            counter=counter.id, number=self._counter_numbers[counter.id], status=counter.status,
+            services=self._counter_services[counter.id],
+            ticket=self.ticket(counter.ticket) if counter.ticket else None, at=iso(now, self.zone),
+        )
+
+    def queues(self, live: LiveState, now: float) -> m.QueuesState:
+        services = []
+        for service in self.config.services:
+            line = live.waiting[service.id]
+            services.append(m.ServiceQueue(
+                id=service.id, names=dict(service.names),
+                open=is_open(service, now, self.zone), waiting=len(line),
+                waiting_priority=sum(1 for t in line if t.priority is not None),
+                estimate_minutes=live.service_times.estimate_minutes(
+                    service.id, len(line), live.serving_counters(service.id)),
+                last_called=live.last_called.get(service.id),
+            ))
+        return m.QueuesState(seq=live.seq, services=services, at=iso(now, self.zone))
+
+    def _call_fields(self, call: Call) -> dict[str, object]:
+        return {
+            "seq": call.seq, "number": call.number, "counter": call.counter,
+            "counter_number": self._counter_numbers.get(call.counter, 0),
+            "service": call.service, "recall": call.recall, "at": iso(call.at, self.zone),
+        }
+
+    def board(self, live: LiveState, now: float) -> m.BoardState:
+        return m.BoardState(
+            seq=live.seq, at=iso(now, self.zone),
+            calls=[m.BoardCall.model_validate(self._call_fields(c)) for c in live.board],
+        )
+
+    def called(self, call: Call) -> m.CalledEvent:
+        return m.CalledEvent.model_validate(self._call_fields(call))
+
+    def hub(self, state: str, since: float) -> m.HubState:
+        return m.HubState.model_validate(
+            {"state": state, "version": __version__, "since": iso(since, self.zone)})

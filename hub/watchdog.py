@@ -1,0 +1,43 @@
+"""Marks devices stale when their heartbeats stop.
+
+A will covers a device whose connection drops, but amqtt sends no will on keepalive timeout
+and a hung device may keep its TCP connection open (FIELD-NOTES), so the hub watches the
+heartbeats itself and, like a will would, publishes `stale` for the silent device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lobby.contract import messages as m
+
+
+@dataclass
+class _Seen:
+    role: m.DeviceRole
+    at: float
+    state: str
+
+
+class Watchdog:
+    def __init__(self, stale_after_seconds: float) -> None:
+        self.stale_after = stale_after_seconds
+        self._devices: dict[str, _Seen] = {}
+
+    def seen(self, device: str, status: m.DeviceStatus, now: float) -> None:
+        self._devices[device] = _Seen(status.role, now, status.state)
+
+    def state(self, device: str) -> str | None:
+        seen = self._devices.get(device)
+        return seen.state if seen else None
+
+    def newly_stale(self, now: float) -> list[tuple[str, m.DeviceRole, float]]:
+        """Devices that were online and have been silent too long: (id, role, silent for).
+        Each is reported once, until it speaks again."""
+        found = []
+        for device, seen in self._devices.items():
+            silent = now - seen.at
+            if seen.state == "online" and silent > self.stale_after:
+                seen.state = "stale"
+                found.append((device, seen.role, silent))
+        return found

@@ -1,0 +1,142 @@
+"""The private broker of the default run: Mosquitto as a child process where it is installed,
+else amqtt in-process with a warning (amqtt lacks will-on-timeout and offline QoS 1 queues,
+FIELD-NOTES; nothing in the lobby depends on either)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+
+from lobby.broker.mosquitto_conf import embedded_config
+
+log = logging.getLogger(__name__)
+
+
+class BrokerStartError(RuntimeError):
+    pass
+
+
+class EmbeddedBroker(Protocol):
+    kind: str
+    host: str
+    port: int
+
+    def stop(self) -> None: ...
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_for_port(host: str, port: int, timeout: float, alive: object = None) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class MosquittoBroker:
+    kind = "mosquitto"
+
+    def __init__(self, data_dir: Path, port: int, host: str = "127.0.0.1",
+                 config_text: str | None = None) -> None:
+        self.host, self.port = host, port
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.config_path = data_dir / "mosquitto.conf"
+        self.config_path.write_text(config_text or embedded_config(data_dir.resolve(), port, host))
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.process = subprocess.Popen([binary, "-c", str(self.config_path)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if not _wait_for_port(host, port, 10):
+            self.stop()
+            raise BrokerStartError(f"mosquitto did not listen on {host}:{port}; "
+                                   f"see {data_dir}/mosquitto.log")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+
+class AmqttBroker:
+    """amqtt in a thread of its own with its own event loop."""
+
+    kind = "amqtt"
+
+    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+        from amqtt.broker import Broker  # imported here: only this fallback needs it
+
+        self.host, self.port = host, port
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        config = {
+            "listeners": {"default": {"type": "tcp", "bind": f"{host}:{port}"}},
+            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin":
+                        {"allow_anonymous": True}},
+        }
+
+        async def start() -> None:
+            self._broker = Broker(config, loop=self._loop)
+            await self._broker.start()
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            try:
+                self._loop.run_until_complete(start())
+            except BaseException as exc:
+                self._error = exc
+                self._ready.set()
+                return
+            self._ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="amqtt-broker", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+        if self._error or not _wait_for_port(host, port, 5):
+            raise BrokerStartError(f"amqtt did not start on {host}:{port}: {self._error}")
+
+    def stop(self) -> None:
+        future = asyncio.run_coroutine_threadsafe(self._broker.shutdown(), self._loop)
+        try:
+            future.result(5)
+        except Exception:
+            log.warning("amqtt did not shut down cleanly", exc_info=True)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+
+def mosquitto_installed() -> bool:
+    return bool(shutil.which("mosquitto")) or Path("/usr/sbin/mosquitto").exists()
+
+
+def start_embedded(data_dir: Path, port: int, prefer: str = "mosquitto") -> EmbeddedBroker:
+    if prefer == "mosquitto" and mosquitto_installed():
+        return MosquittoBroker(data_dir, port)
+    if prefer == "mosquitto":
+        log.warning("Mosquitto is not installed.")
+    log.warning("Starting the pure-Python amqtt broker. It does not publish wills on "
+                "keepalive timeout nor queue QoS 1 messages for offline sessions; install "
+                "Debian's `mosquitto` for production use.")
+    return AmqttBroker(port)

@@ -1,0 +1,143 @@
+"""The `lobby` command. The shared subcommands live here; each app adds its own through the
+`lobby.commands` entry-point group (pyproject.toml), so this module imports no app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from lobby import __version__
+from lobby.config import ConfigError, LobbyConfig, load_config
+
+log = logging.getLogger("lobby")
+
+DEFAULT_CONFIG = "config/demo.yaml"
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default=DEFAULT_CONFIG, metavar="FILE",
+                        help=f"the centre's YAML configuration (default: {DEFAULT_CONFIG})")
+
+
+def read_config(path: str) -> LobbyConfig:
+    """Load the config or exit with every problem listed (exit code 2)."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.file)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {args.file}", file=sys.stderr)
+        return 2
+    print(f"{args.file}: OK — site {config.site.id}, {len(config.services)} services, "
+          f"{len(config.counters)} counters, {len(config.devices)} devices")
+    return 0
+
+
+def _broker_config(args: argparse.Namespace) -> int:
+    from lobby.broker.mosquitto_conf import production_files
+
+    config = read_config(args.config)
+    out = Path(args.out)
+    creds = production_files(config, out, port=args.port)
+    print(f"wrote {out}/mosquitto.conf, passwd, acl and credentials for "
+          f"{len(creds)} users ({', '.join(c.user for c in creds)})")
+    print(f"credentials/*.env are readable by their owner only; copy each to its device.")
+    return 0
+
+
+def _mqtt_docs(args: argparse.Namespace) -> int:
+    from lobby.contract.docgen import render
+
+    text = render()
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from lobby.demo import run_demo
+
+    return run_demo(args)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from lobby.simulate import run_simulation
+
+    return run_simulation(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lobby", description="Queue system for a "
+                                     "public-service centre lobby.")
+    parser.add_argument("--version", action="version", version=f"lobby {__version__}")
+    parser.add_argument("--log-level", default="INFO",
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check-config", help="validate a configuration file")
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(run=_check_config)
+
+    broker = sub.add_parser("broker-config", help="write a production Mosquitto configuration "
+                            "with per-device users and access rules")
+    add_config_argument(broker)
+    broker.add_argument("--out", required=True, metavar="DIR")
+    broker.add_argument("--port", type=int, default=1883)
+    broker.set_defaults(run=_broker_config)
+
+    docs = sub.add_parser("mqtt-docs", help="write docs/mqtt-api.md from the contract registry")
+    docs.add_argument("--out", default="docs/mqtt-api.md", metavar="FILE", help="'-' for stdout")
+    docs.set_defaults(run=_mqtt_docs)
+
+    demo = sub.add_parser("demo", help="a whole lobby on this machine: private broker, hub "
+                          "and every installed app, data under var/")
+    add_config_argument(demo)
+    demo.add_argument("--var", default="var", metavar="DIR")
+    demo.add_argument("--simulate", choices=["auto", "yes", "no"], default="auto",
+                      help="drive a simulated day too (auto: when no kiosk app is installed)")
+    demo.set_defaults(run=_demo)
+
+    sim = sub.add_parser("simulate", help="drive a realistic day against a running hub")
+    add_config_argument(sim)
+    sim.add_argument("--broker", metavar="HOST:PORT", help="default: the config's broker")
+    sim.add_argument("--speed", type=float, default=60.0,
+                     help="simulated seconds per real second (default 60)")
+    sim.add_argument("--duration", type=float, default=0,
+                     help="stop after this many real seconds (default: run until Ctrl-C)")
+    sim.add_argument("--arrivals-per-hour", type=float, default=40.0,
+                     help="citizens per hour per service (default 40)")
+    sim.add_argument("--seed", type=int, default=None)
+    sim.set_defaults(run=_simulate)
+
+    for entry in entry_points(group="lobby.commands"):
+        try:
+            entry.load()(sub)
+        except Exception as exc:  # one broken app must not take the whole command down
+            print(f"lobby: command {entry.name!r} is unavailable: {exc}", file=sys.stderr)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Where a program finds its broker: the command line, else the config file; credentials from
+the environment (as `lobby broker-config` writes them) or the config's password file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lobby.bus import BrokerAddress
+from lobby.config.models import LobbyConfig
+
+
+def broker_address(config: LobbyConfig, override: str | None = None) -> BrokerAddress:
+    settings = config.broker
+    if override:
+        base = BrokerAddress.parse(override)
+        host, port = base.host, base.port
+    else:
+        host, port = settings.host, settings.port
+    username = os.environ.get("LOBBY_MQTT_USER") or settings.username
+    password = os.environ.get("LOBBY_MQTT_PASSWORD")
+    if password is None and settings.password_file:
+        password = Path(settings.password_file).read_text(encoding="utf-8").strip()
+    tls = settings.tls
+    return BrokerAddress(
+        host=host, port=port, username=username, password=password,
+        ca_file=tls.ca_file if tls else None, tls=tls is not None,
+        tls_insecure=tls.insecure if tls else False,
+    )

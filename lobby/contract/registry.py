@@ -1,0 +1,225 @@
+"""The registry: every topic of the contract, its payload model, QoS, retention and parties.
+
+`Topics(site)` builds concrete topics and subscription filters from these specs and parses an
+incoming topic back to its spec and parameters. Nothing else in the code base spells a topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from lobby.contract import messages as m
+
+ROOT = "lobby"
+_PARAM = re.compile(r"\{(\w+)\}")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    pattern: str  # below lobby/<site>/, with {device} / {counter} placeholders
+    model: type[BaseModel]
+    qos: int
+    retained: bool
+    publisher: str
+    subscribers: str
+    description: str
+    example: BaseModel
+    action: str | None = None  # set on request topics
+    params: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", tuple(_PARAM.findall(self.pattern)))
+
+
+def _request(
+    action: str, model: type[m.Request], who: str, description: str, example: m.Request
+) -> TopicSpec:
+    return TopicSpec(
+        name=f"request.{action}",
+        pattern=f"request/{{device}}/{action}",
+        model=model,
+        qos=1,
+        retained=False,
+        publisher=who,
+        subscribers="hub",
+        description=description,
+        example=example,
+        action=action,
+    )
+
+
+_NOW = "2026-11-21T08:15:00+07:00"
+_TICKET = m.TicketView(
+    id=42, number="A023", service="A", state="called", issued_at="2026-11-21T08:01:12+07:00",
+    called_at=_NOW, counter="5", recalls=0, printed=True,
+)
+
+KIOSK_ACTIONS = ("issue", "print_failed")
+COUNTER_ACTIONS = (
+    "call_next", "recall", "call", "done", "no_show", "transfer", "pause", "resume",
+)
+ACTIONS = KIOSK_ACTIONS + COUNTER_ACTIONS
+
+_COUNTER = "counter device (keypad via the hub's serial bus, or counter terminal)"
+
+REGISTRY: tuple[TopicSpec, ...] = (
+    _request("issue", m.IssueRequest, "kiosk",
+             "Take a ticket for a service, optionally in a priority class.",
+             m.IssueRequest(transaction="k1-000017", service="A", priority=None, language="vi")),
+    _request("print_failed", m.PrintFailedRequest, "kiosk",
+             "The kiosk could not print an issued ticket; the hub marks it not printed.",
+             m.PrintFailedRequest(transaction="k1-000018", ticket_id=42, reason="paper out")),
+    _request("call_next", m.CallNextRequest, _COUNTER,
+             "Call the next ticket by the queue policy (opens a closed or paused counter).",
+             m.CallNextRequest(transaction="c5-000101", counter="5")),
+    _request("recall", m.RecallRequest, _COUNTER,
+             "Announce the counter's current ticket again; past the recall limit it is a no-show.",
+             m.RecallRequest(transaction="c5-000102", counter="5")),
+    _request("call", m.CallRequest, _COUNTER,
+             "Call a given waiting number of a service this counter serves.",
+             m.CallRequest(transaction="c5-000103", counter="5", number="A023")),
+    _request("done", m.DoneRequest, _COUNTER,
+             "The counter's current ticket was served.",
+             m.DoneRequest(transaction="c5-000104", counter="5")),
+    _request("no_show", m.NoShowRequest, _COUNTER,
+             "The counter's current ticket did not come.",
+             m.NoShowRequest(transaction="c5-000105", counter="5")),
+    _request("transfer", m.TransferRequest, _COUNTER,
+             "Send the current ticket to another service's queue, keeping its number and place.",
+             m.TransferRequest(transaction="c5-000106", counter="5", service="B")),
+    _request("pause", m.PauseRequest, _COUNTER, "The counter stops calling for a while.",
+             m.PauseRequest(transaction="c5-000107", counter="5")),
+    _request("resume", m.ResumeRequest, _COUNTER, "The counter is open again.",
+             m.ResumeRequest(transaction="c5-000108", counter="5")),
+    TopicSpec(
+        name="reply", pattern="reply/{device}", model=m.Reply, qos=1, retained=False,
+        publisher="hub", subscribers="the requesting device",
+        description="The answer to every request, matched by `transaction`. `data` is the "
+        "ticket (issue, print_failed) or the counter view (counter actions).",
+        example=m.Reply(transaction="k1-000017", action="issue", ok=True,
+                        data=_TICKET.model_copy(update={
+                            "state": "waiting", "called_at": None, "counter": None,
+                            "ahead": 4, "estimate_minutes": 12}).model_dump()),
+    ),
+    TopicSpec(
+        name="state.hub", pattern="state/hub", model=m.HubState, qos=1, retained=True,
+        publisher="hub (and its last will)", subscribers="every device",
+        description="Whether the hub is up. The broker publishes `offline` as the hub's will.",
+        example=m.HubState(state="online", version="0.1.0", since=_NOW),
+    ),
+    TopicSpec(
+        name="state.queues", pattern="state/queues", model=m.QueuesState, qos=1, retained=True,
+        publisher="hub", subscribers="kiosk, board, counter terminal",
+        description="Per service: names, whether it is open now, people waiting and the wait "
+        "estimate.",
+        example=m.QueuesState(seq=311, at=_NOW, services=[m.ServiceQueue(
+            id="A", names={"vi": "Hộ tịch", "en": "Civil status"}, open=True, waiting=4,
+            waiting_priority=1, estimate_minutes=12, last_called="A023")]),
+    ),
+    TopicSpec(
+        name="state.counter", pattern="state/counters/{counter}", model=m.CounterView, qos=1,
+        retained=True, publisher="hub", subscribers="board, counter terminal",
+        description="A counter's status and its current ticket (null when idle).",
+        example=m.CounterView(counter="5", number=5, status="open", services=["A", "B"],
+                              ticket=_TICKET, at=_NOW),
+    ),
+    TopicSpec(
+        name="state.board", pattern="state/board", model=m.BoardState, qos=1, retained=True,
+        publisher="hub", subscribers="board",
+        description="The last calls, newest first, each with its `seq`.",
+        example=m.BoardState(seq=311, at=_NOW, calls=[m.BoardCall(
+            seq=311, number="A023", counter="5", counter_number=5, service="A", recall=False,
+            at=_NOW)]),
+    ),
+    TopicSpec(
+        name="event.called", pattern="event/called", model=m.CalledEvent, qos=1,
+        retained=False, publisher="hub", subscribers="board (announcer)",
+        description="A call or recall to announce. `seq` only grows; a board that has handled "
+        "a `seq` does not show or say it again.",
+        example=m.CalledEvent(seq=311, number="A023", counter="5", counter_number=5,
+                              service="A", recall=False, at=_NOW),
+    ),
+    TopicSpec(
+        name="device.status", pattern="device/{device}/status", model=m.DeviceStatus, qos=1,
+        retained=True, publisher="each device (its will: offline; the hub: stale)",
+        subscribers="hub",
+        description="Sent on connect and as a heartbeat. A kiosk adds its printer's state. "
+        "The hub publishes `stale` for a device whose heartbeats stopped.",
+        example=m.DeviceStatus(state="online", role="kiosk", at=_NOW, version="0.1.0",
+                               printer=m.PrinterStatus(paper="ok", online=True)),
+    ),
+)
+
+_BY_NAME: Mapping[str, TopicSpec] = {spec.name: spec for spec in REGISTRY}
+_BY_ACTION: Mapping[str, TopicSpec] = {s.action: s for s in REGISTRY if s.action}
+
+
+def spec(name: str) -> TopicSpec:
+    return _BY_NAME[name]
+
+
+def spec_for_action(action: str) -> TopicSpec | None:
+    return _BY_ACTION.get(action)
+
+
+class Topics:
+    """Concrete topics of one site."""
+
+    def __init__(self, site: str) -> None:
+        if not _ID.match(site):
+            raise ValueError(f"site id {site!r} may hold only letters, digits, '-' and '_'")
+        self.site = site
+        self.prefix = f"{ROOT}/{site}/"
+
+    def topic(self, spec: TopicSpec, **params: str) -> str:
+        missing = set(spec.params) - params.keys()
+        if missing or params.keys() - set(spec.params):
+            raise ValueError(f"{spec.name} takes parameters {spec.params}, got {sorted(params)}")
+        for key, value in params.items():
+            if not _ID.match(value):
+                raise ValueError(f"{key}={value!r} is not a valid identifier")
+        return self.prefix + spec.pattern.format(**params)
+
+    def filter(self, spec: TopicSpec, **params: str) -> str:
+        """A subscription filter: parameters not given become `+`."""
+        values = {p: params.get(p, "+") for p in spec.params}
+        return self.prefix + spec.pattern.format(**values)
+
+    def all_requests_filter(self) -> str:
+        """Every request of every device, including actions the contract does not know, so
+        that the hub can answer an unknown action with an error instead of silence."""
+        return self.prefix + "request/+/+"
+
+    def parse_request_topic(self, topic: str) -> tuple[str, str] | None:
+        """`(device, action)` of a request topic of this site, or None."""
+        if not topic.startswith(self.prefix + "request/"):
+            return None
+        parts = topic[len(self.prefix):].split("/")
+        if len(parts) != 3:
+            return None
+        return parts[1], parts[2]
+
+    def parse(self, topic: str) -> tuple[TopicSpec, dict[str, str]] | None:
+        if not topic.startswith(self.prefix):
+            return None
+        levels = topic[len(self.prefix):].split("/")
+        for candidate in REGISTRY:
+            pattern_levels = candidate.pattern.split("/")
+            if len(pattern_levels) != len(levels):
+                continue
+            params: dict[str, str] = {}
+            for want, got in zip(pattern_levels, levels, strict=True):
+                match = _PARAM.fullmatch(want)
+                if match:
+                    params[match.group(1)] = got
+                elif want != got:
+                    break
+            else:
+                return candidate, params
+        return None

@@ -1,0 +1,71 @@
+"""What every device does on the bus: announce itself, keep a heartbeat, leave a will.
+
+The status is retained, so the hub (and an operator with mosquitto_sub) sees each device's
+last word. The heartbeat republishes it, because a will alone is not enough: amqtt does not
+publish wills on keepalive timeout (FIELD-NOTES), so the hub also marks silent devices stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from lobby import __version__
+from lobby.bus import Bus
+from lobby.clock import Clock, iso
+from lobby.config.models import LobbyConfig
+from lobby.contract import messages as m
+from lobby.contract.registry import spec
+
+log = logging.getLogger(__name__)
+
+StatusExtras = Callable[[], dict[str, object]]
+
+
+class DeviceLink:
+    def __init__(self, bus: Bus, config: LobbyConfig, device_id: str, role: m.DeviceRole,
+                 extras: StatusExtras | None = None, clock: Clock | None = None) -> None:
+        self.bus = bus
+        self.config = config
+        self.device_id = device_id
+        self.role: m.DeviceRole = role
+        self._extras = extras or dict
+        self._clock = clock or Clock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{device_id}",
+                                        daemon=True)
+        bus.set_will(spec("device.status"), self._status("offline"), device=device_id)
+        bus.on_connected(self.publish_status)
+
+    def _status(self, state: str) -> m.DeviceStatus:
+        fields: dict[str, object] = {
+            "state": state, "role": self.role, "version": __version__,
+            "at": iso(self._clock.now(), self.config.site.zone),
+        }
+        if state == "online":
+            fields.update(self._extras())
+        return m.DeviceStatus.model_validate(fields)
+
+    def publish_status(self) -> None:
+        self.bus.publish(spec("device.status"), self._status("online"), device=self.device_id)
+
+    def start(self) -> None:
+        self.bus.start()
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.config.hub.heartbeat_seconds):
+            if self.bus.connected.is_set():
+                try:
+                    self.publish_status()
+                except Exception:
+                    log.exception("heartbeat failed")
+
+    def stop(self) -> None:
+        """A clean stop says `offline` itself (a clean disconnect does not fire the will)."""
+        self._stop.set()
+        if self.bus.connected.is_set():
+            self.bus.publish(spec("device.status"), self._status("offline"),
+                             device=self.device_id).wait_for_publish(2)
+        self.bus.stop()

@@ -1,0 +1,73 @@
+"""Request/reply over the bus, keyed by transaction id.
+
+A request that gets no answer in time is sent again with the same transaction id, so the hub
+applies it at most once (it stores every transaction's reply) and the device still gets its
+answer. Only after every attempt has timed out does the caller get `RequestTimeoutError`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from lobby.bus import Bus
+from lobby.contract import messages as m
+from lobby.contract.registry import spec, spec_for_action
+
+
+class RequestTimeoutError(TimeoutError):
+    pass
+
+
+@dataclass
+class _Pending:
+    done: threading.Event = field(default_factory=threading.Event)
+    reply: m.Reply | None = None
+
+
+class Requester:
+    def __init__(self, bus: Bus, device_id: str) -> None:
+        self.bus = bus
+        self.device_id = device_id
+        self._pending: dict[str, _Pending] = {}
+        self._lock = threading.Lock()
+        # A random prefix keeps ids unique across restarts of the same device.
+        self._prefix = f"{device_id}-{uuid.uuid4().hex[:8]}-"
+        self._counter = itertools.count(1)
+        bus.subscribe(spec("reply"), self._on_reply, device=device_id)
+
+    def new_transaction(self) -> str:
+        return f"{self._prefix}{next(self._counter)}"
+
+    def _on_reply(self, reply: m.Reply, params: dict[str, str]) -> None:
+        if reply.transaction is None:
+            return
+        with self._lock:
+            pending = self._pending.get(reply.transaction)
+        if pending is not None:
+            pending.reply = reply
+            pending.done.set()
+
+    def request(self, action: str, *, timeout: float = 3.0, attempts: int = 3,
+                transaction: str | None = None, **arguments: Any) -> m.Reply:
+        request_spec = spec_for_action(action)
+        if request_spec is None:
+            raise ValueError(f"unknown action {action!r}")
+        txn = transaction or self.new_transaction()
+        message = request_spec.model.model_validate({"transaction": txn, **arguments})
+        pending = _Pending()
+        with self._lock:
+            self._pending[txn] = pending
+        try:
+            for _ in range(attempts):
+                self.bus.publish(request_spec, message, device=self.device_id)
+                if pending.done.wait(timeout):
+                    assert pending.reply is not None
+                    return pending.reply
+            raise RequestTimeoutError(f"{action} {txn}: no reply after {attempts} attempts")
+        finally:
+            with self._lock:
+                self._pending.pop(txn, None)
