@@ -12,7 +12,8 @@ CounterStatus = Literal["open", "paused", "closed"]
 @dataclass
 class Ticket:
     id: int
-    service: str
+    service: str  # the line it waits in now; a transfer moves it
+    issued_service: str  # whose numbering gave it its number
     number: str
     day: str
     daily_index: int

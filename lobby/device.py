@@ -33,8 +33,7 @@ class DeviceLink:
         self._extras = extras or dict
         self._clock = clock or Clock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{device_id}",
-                                        daemon=True)
+        self._thread: threading.Thread | None = None
         bus.set_will(spec("device.status"), self._status("offline"), device=device_id)
         bus.on_connected(self.publish_status)
 
@@ -52,10 +51,23 @@ class DeviceLink:
 
     def start(self) -> None:
         self.bus.start()
+        self.start_heartbeat()
+
+    def start_heartbeat(self) -> None:
+        self.stop_heartbeat()
+        stop = self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, args=(stop,), daemon=True,
+                                        name=f"heartbeat-{self.device_id}")
         self._thread.start()
 
-    def _beat(self) -> None:
-        while not self._stop.wait(self.config.hub.heartbeat_seconds):
+    def stop_heartbeat(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(2)
+            self._thread = None
+
+    def _beat(self, stop: threading.Event) -> None:
+        while not stop.wait(self.config.hub.heartbeat_seconds):
             if self.bus.connected.is_set():
                 try:
                     self.publish_status()
@@ -64,7 +76,7 @@ class DeviceLink:
 
     def stop(self) -> None:
         """A clean stop says `offline` itself (a clean disconnect does not fire the will)."""
-        self._stop.set()
+        self.stop_heartbeat()
         if self.bus.connected.is_set():
             self.bus.publish(spec("device.status"), self._status("offline"),
                              device=self.device_id).wait_for_publish(2)

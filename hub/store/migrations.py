@@ -9,7 +9,8 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "tickets, their events, counters, calls and transactions", """
 CREATE TABLE tickets (
     id INTEGER PRIMARY KEY,
-    service TEXT NOT NULL,
+    service TEXT NOT NULL,             -- the line it waits in now (a transfer moves it)
+    issued_service TEXT NOT NULL,      -- whose numbering gave it its number
     number TEXT NOT NULL,
     day TEXT NOT NULL,                 -- local date in the site's zone
     daily_index INTEGER NOT NULL,      -- 1, 2, 3, ... per service per day
@@ -24,7 +25,7 @@ CREATE TABLE tickets (
     counter TEXT,
     recalls INTEGER NOT NULL DEFAULT 0,
     printed INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (day, service, daily_index)
+    UNIQUE (day, issued_service, daily_index)
 );
 CREATE INDEX tickets_open ON tickets (state) WHERE state IN ('waiting', 'called');
 CREATE INDEX tickets_done ON tickets (service, closed_at) WHERE state = 'done';

@@ -66,7 +66,7 @@ COUNTER_ACTIONS = (
 )
 ACTIONS = KIOSK_ACTIONS + COUNTER_ACTIONS
 
-_COUNTER = "counter device (keypad via the hub's serial bus, or counter terminal)"
+_COUNTER = "counter terminal (keypads reach the hub over its serial bus)"
 
 REGISTRY: tuple[TopicSpec, ...] = (
     _request("issue", m.IssueRequest, "kiosk",

@@ -1,0 +1,123 @@
+"""Mosquitto with the configuration `lobby broker-config` generates: each device may write
+only its own requests and status and read only its replies and the public state. Over MQTT
+3.1.1 a denied publish is still acknowledged, so these tests check what arrives."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from lobby.broker.embedded import MosquittoBroker, free_port
+from lobby.broker.mosquitto_conf import hash_password, production_files
+from lobby.bus import BrokerAddress, Bus
+from lobby.config import LobbyConfig
+from lobby.contract.registry import Topics
+from tests.helpers import DeviceClient, Recorder, RunningHub, small_config, wait_for
+
+PASSWORDS = {"hub": "hub-secret", "kiosk-1": "k1-secret", "kiosk-2": "k2-secret",
+             "board-1": "b1-secret", "counter-1": "c1-secret", "counter-2": "c2-secret"}
+
+
+@pytest.fixture
+def secured() -> Iterator[tuple[LobbyConfig, BrokerAddress]]:
+    config = small_config()
+    # Mosquitto started as root drops to its own user: its files must be reachable by it.
+    out = Path(tempfile.mkdtemp(prefix="lobby-acl-"))
+    out.chmod(0o755)
+    port = free_port()
+    production_files(config, out, port=port, passwords=PASSWORDS, bind="127.0.0.1",
+                     persistence=out)
+    if os.geteuid() == 0:
+        (out / "mosquitto.conf").write_text(
+            (out / "mosquitto.conf").read_text() + "user root\n")
+    broker = MosquittoBroker(out, port, config_text=(out / "mosquitto.conf").read_text())
+    yield config, BrokerAddress(host="127.0.0.1", port=port)
+    broker.stop()
+
+
+def as_user(address: BrokerAddress, user: str) -> BrokerAddress:
+    return replace(address, username=user, password=PASSWORDS[user])
+
+
+def test_password_hash_matches_mosquitto_passwd_format() -> None:
+    digest = hash_password("s3cret", salt=b"0123456789ab")
+    assert digest.startswith("$7$101$MDEyMzQ1Njc4OWFi$") and len(digest.split("$")[-1]) == 88
+
+
+def test_devices_are_bound_to_their_own_topics(
+    secured: tuple[LobbyConfig, BrokerAddress], tmp_path: Path
+) -> None:
+    config, address = secured
+    hub = RunningHub(config, tmp_path / "hub.sqlite", as_user(address, "hub"))
+    hub_view = Recorder(config, as_user(address, "hub"), "#", client_id="hub-eyes")
+    kiosk1 = DeviceClient(config, as_user(address, "kiosk-1"), "kiosk-1")
+    kiosk2 = DeviceClient(config, as_user(address, "kiosk-2"), "kiosk-2")
+    # kiosk-1 tries to read kiosk-2's replies and every request, and claims the hub's client id.
+    snoop = Recorder(config, as_user(address, "kiosk-1"), "reply/kiosk-2", "request/#",
+                     "state/#", client_id=f"hub-{config.site.id}-x")
+    topics = Topics(config.site.id)
+    try:
+        assert kiosk1.ask("issue", service="A").ok  # its own request: allowed and answered
+        assert kiosk2.ask("issue", service="A").ok
+        forged = [
+            ("request/kiosk-2/issue", b'{"transaction": "forged-1", "service": "A"}'),
+            ("request/counter-1/call_next", b'{"transaction": "forged-2", "counter": "1"}'),
+            ("state/board", b'{"seq": 999, "calls": [], "at": "x"}'),
+            ("event/called", b'{"seq": 999}'),
+            ("device/kiosk-2/status", b'{"state": "offline", "role": "kiosk", "at": "x"}'),
+            ("reply/kiosk-2", b'{"transaction": "t", "action": "issue", "ok": true}'),
+        ]
+        for topic, body in forged:
+            info = kiosk1.bus.publish_raw(topics.prefix + topic, body, qos=1)
+            info.wait_for_publish(2)  # acknowledged all the same (MQTT 3.1.1)
+        time.sleep(0.5)
+        forged_arrivals = [
+            (t, d) for t, d in hub_view.messages
+            if str(d.get("transaction", "")).startswith("forged") or d.get("seq") == 999
+            or (t == "device/kiosk-2/status" and d.get("state") == "offline")
+            or (t == "reply/kiosk-2" and d.get("transaction") == "t")
+        ]
+        assert forged_arrivals == []
+        # The control: what kiosk-1 may send does arrive.
+        assert "request/kiosk-1/issue" in {t for t, _ in hub_view.messages}
+        assert hub.engine.store.count_tickets() == 2
+        assert snoop.on("reply/kiosk-2") == []
+        assert not any(t.startswith("request/") for t, _ in snoop.messages)
+        assert wait_for(lambda: snoop.last("state/queues") is not None)  # public state: readable
+    finally:
+        for party in (snoop, kiosk1, kiosk2, hub_view, hub):
+            party.stop()
+
+
+def test_wrong_password_is_refused(secured: tuple[LobbyConfig, BrokerAddress]) -> None:
+    config, address = secured
+    bus = Bus(Topics(config.site.id), "intruder", replace(address, username="kiosk-1",
+                                                          password="guess"))
+    bus.start()
+    try:
+        assert not bus.wait_connected(1.5)
+    finally:
+        bus.stop()
+
+
+def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> None:
+    out = tmp_path / "broker"
+    result = subprocess.run([sys.executable, "-m", "lobby.cli", "broker-config", "--config",
+                             "config/demo.yaml", "--out", str(out)], capture_output=True,
+                            text=True, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stderr
+    creds = sorted(p.name for p in (out / "credentials").iterdir())
+    assert "hub.env" in creds and "kiosk-1.env" in creds and len(creds) == 8
+    for path in (out / "credentials").iterdir():
+        assert path.stat().st_mode & 0o777 == 0o600
+    assert "pattern write lobby/demo-centre/request/%u/+" in (out / "acl").read_text()
+    assert "%c" not in (out / "acl").read_text()
+    assert "allow_anonymous false" in (out / "mosquitto.conf").read_text()

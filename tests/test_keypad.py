@@ -1,0 +1,149 @@
+"""The counter keypad and LED bus over real pyserial ports: loop://, socket://, a socat pty."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import serial
+
+from hub.keypad import KeyPress, KeypadBus, LineError, parse_line
+from lobby.bus import BrokerAddress
+from lobby.config.models import SerialBus
+from tests.helpers import DeviceClient, Recorder, RunningHub, small_config, wait_for
+
+
+@pytest.mark.parametrize("line, press", [
+    (b"01 NEXT\r", KeyPress("01", "call_next", {})),
+    (b"7 RECALL", KeyPress("7", "recall", {})),
+    (b"01 NOSHOW", KeyPress("01", "no_show", {})),
+    (b"01 TRANSFER B", KeyPress("01", "transfer", {"service": "B"})),
+    (b"01 CALL A023", KeyPress("01", "call", {"number": "A023"})),
+    (b"01 SHOW A023", None),  # our own LED line echoed back
+    (b"   ", None),
+])
+def test_parse_line(line: bytes, press: KeyPress | None) -> None:
+    assert parse_line(line) == press
+
+
+@pytest.mark.parametrize("line", [b"01 JUMP", b"01 NEXT now", b"01 TRANSFER", b"\xff\xfe",
+                                  b"NEXT", b"01  NEXT", b"01 next"])
+def test_garbage_lines_are_refused(line: bytes) -> None:
+    with pytest.raises(LineError):
+        parse_line(line)
+
+
+class Presses:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, str, dict[str, Any]]] = []
+
+    def __call__(self, counter: str, action: str, source: str, args: dict[str, Any]) -> None:
+        self.seen.append((counter, action, source, args))
+
+
+def test_loop_port_skips_garbage_and_unknown_addresses() -> None:
+    ports: list[Any] = []
+
+    def opener(url: str, **kwargs: Any) -> Any:
+        ports.append(serial.serial_for_url(url, **kwargs))
+        return ports[-1]
+
+    presses = Presses()
+    bus = KeypadBus(SerialBus(port="loop://", keypads={"01": "1", "02": "2"}), presses,
+                    opener=opener)
+    bus.start()
+    try:
+        assert bus.connected.wait(2)
+        ports[0].write(b"01 NEXT\r\n\x00\xff garbage\r\n99 NEXT\r\n" + b"X" * 500
+                       + b" NEXT\r\n02 TRANSFER B\r\n")
+        assert wait_for(lambda: len(presses.seen) == 2)
+        assert presses.seen == [("1", "call_next", "keypad:01", {}),
+                                ("2", "transfer", "keypad:02", {"service": "B"})]
+        assert wait_for(lambda: bus.skipped == 3)  # garbage, unknown address, overlong line
+        bus.show("1", "A023")  # loops back as a SHOW line: ignored, not a key press
+        time.sleep(0.3)
+        assert len(presses.seen) == 2
+    finally:
+        bus.stop()
+
+
+def test_lost_port_is_reopened_and_displays_repainted() -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    received: list[bytes] = []
+    opened = threading.Event()
+    presses = Presses()
+
+    def serve() -> None:
+        first, _ = server.accept()
+        first.close()  # the line drops
+        second, _ = server.accept()
+        second.settimeout(3)
+        second.sendall(b"01 NEXT\r\n")
+        try:
+            received.append(second.recv(100))
+        finally:
+            second.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    bus = KeypadBus(SerialBus(port=f"socket://127.0.0.1:{port}", keypads={"01": "1"}),
+                    presses, on_open=lambda: (opened.set(), bus.show("1", None)))
+    bus.start()
+    try:
+        assert wait_for(lambda: presses.seen == [("1", "call_next", "keypad:01", {})], 10)
+        assert wait_for(lambda: received == [b"01 SHOW ----\r\n"], 5)
+    finally:
+        bus.stop()
+        server.close()
+
+
+@pytest.fixture
+def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    if not shutil.which("socat"):
+        pytest.fail("socat is not installed: run `make test`, which installs it")
+    hub_end, keypad_end = tmp_path / "hub-tty", tmp_path / "keypad-tty"
+    process = subprocess.Popen(["socat", f"pty,raw,echo=0,link={hub_end}",
+                                f"pty,raw,echo=0,link={keypad_end}"],
+                               stderr=subprocess.DEVNULL)
+    assert wait_for(lambda: hub_end.exists() and keypad_end.exists())
+    yield str(hub_end), str(keypad_end)
+    process.terminate()
+    process.wait(5)
+
+
+def test_keypad_press_on_a_pty_reaches_the_board_and_the_led(
+    pty_pair: tuple[str, str], mosquitto: BrokerAddress, tmp_path: Path
+) -> None:
+    hub_end, keypad_end = pty_pair
+    config = small_config(**{"hub:": f'serial:\n  port: {hub_end}\n  keypads: {{"01": "1"}}\n'
+                                     "hub:"})
+    keypad = serial.Serial(keypad_end, timeout=2)  # the keypads are on the line first
+    hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
+    board = Recorder(config, mosquitto, "state/board", "event/called")
+    kiosk = DeviceClient(config, mosquitto, "kiosk-1")
+    try:
+        assert hub.hub.keypads is not None and hub.hub.keypads.connected.wait(3)
+        assert keypad.readline() == b"01 SHOW ----\r\n"  # repaint when the port opens
+        kiosk.ask("issue", service="A")
+        keypad.write(b"01 NEXT\r\n")
+        assert keypad.readline() == b"01 SHOW A001\r\n"
+        assert wait_for(lambda: (board.last("state/board") or {}).get("seq") == 1)
+        assert board.last("event/called")["number"] == "A001"  # type: ignore[index]
+        keypad.write(b"01 DONE\r\n")
+        assert keypad.readline() == b"01 SHOW ----\r\n"
+        keypad.write(b"01 NEXT\r\n")  # nobody waiting: refused, nothing changes
+        keypad.write(b"01 WIBBLE\r\n")
+        time.sleep(0.3)
+        assert hub.hub.keypads.skipped == 1
+        assert len(board.on("event/called")) == 1
+    finally:
+        keypad.close()
+        for party in (kiosk, board, hub):
+            party.stop()
