@@ -62,7 +62,8 @@ class Operations:
         line = self.live.waiting[service.id]
         ahead = ahead_of_new(line, request.priority)
         ticket = Ticket(
-            id=0, service=service.id, issued_service=service.id, number=number_for(service, index), day=day,
+            id=0, service=service.id, issued_service=service.id,
+            number=number_for(service, index), day=day,
             daily_index=index, priority=request.priority, language=request.language,
             state="waiting", issued_at=now, queued_at=now, device=device,
         )

@@ -154,13 +154,18 @@ class Hub:
             self._publish_queues(queues)
 
     def publish_changes(self, changes: Changes) -> None:
+        self._publish_state(changes)
+        if self.keypads:
+            for counter_id in sorted(changes.counters):
+                ticket = self.engine.live.counters[counter_id].ticket
+                self.keypads.show(counter_id, ticket.number if ticket else None)
+
+    def _publish_state(self, changes: Changes) -> None:
         now = self.clock.now()
         live = self.engine.live
         for counter_id in sorted(changes.counters):
-            counter = live.counters[counter_id]
-            self.bus.publish(_COUNTER, self.views.counter(counter, now), counter=counter_id)
-            if self.keypads:
-                self.keypads.show(counter_id, counter.ticket.number if counter.ticket else None)
+            self.bus.publish(_COUNTER, self.views.counter(live.counters[counter_id], now),
+                             counter=counter_id)
         if changes.calls:
             self.bus.publish(_BOARD, self.views.board(live, now))
             for call in changes.calls:
@@ -176,7 +181,8 @@ class Hub:
         """After (re)connecting: the whole state, so retained topics are right at once."""
         now = self.clock.now()
         self.bus.publish(_HUB, self.views.hub("online", self.since))
-        self.publish_changes(Changes(counters=set(self.engine.live.counters), queues=True))
+        # MQTT only: the LED displays are repainted when their own line opens.
+        self._publish_state(Changes(counters=set(self.engine.live.counters), queues=True))
         self.bus.publish(_BOARD, self.views.board(self.engine.live, now))
 
     def _show_all_leds(self) -> None:

@@ -52,7 +52,7 @@ def _broker_config(args: argparse.Namespace) -> int:
     creds = production_files(config, out, port=args.port)
     print(f"wrote {out}/mosquitto.conf, passwd, acl and credentials for "
           f"{len(creds)} users ({', '.join(c.user for c in creds)})")
-    print(f"credentials/*.env are readable by their owner only; copy each to its device.")
+    print("credentials/*.env are readable by their owner only; copy each to its device.")
     return 0
 
 

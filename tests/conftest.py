@@ -14,7 +14,7 @@ from lobby.bus import BrokerAddress
 def mosquitto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerAddress]:
     """A real Mosquitto on a free loopback port, with the embedded broker's generated config."""
     if not shutil.which("mosquitto") and not Path("/usr/sbin/mosquitto").exists():
-        pytest.fail("mosquitto is not installed: run `make test`, which installs it")
+        pytest.fail("mosquitto is not installed: run `./run.sh test`, which installs it")
     broker = MosquittoBroker(tmp_path_factory.mktemp("mosquitto"), free_port())
     yield BrokerAddress(host=broker.host, port=broker.port)
     broker.stop()

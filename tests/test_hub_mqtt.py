@@ -27,7 +27,7 @@ def test_issue_call_board_and_counter_state(mosquitto: BrokerAddress, tmp_path: 
                         .get("waiting") == 1)
         called = counter.ask("call_next", counter="1")
         assert called.ok and called.data["ticket"]["number"] == "A001"
-        assert wait_for(lambda: watcher.on("event/called"))
+        assert wait_for(lambda: bool(watcher.on("event/called")))
         [event] = watcher.on("event/called")
         assert (event["number"], event["counter"], event["seq"], event["recall"]) == (
             "A001", "1", 1, False)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import serial
 
-from hub.keypad import KeyPress, KeypadBus, LineError, parse_line
+from hub.keypad import KeypadBus, KeyPress, LineError, parse_line
 from lobby.bus import BrokerAddress
 from lobby.config.models import SerialBus
 from tests.helpers import DeviceClient, Recorder, RunningHub, small_config, wait_for
@@ -93,8 +93,12 @@ def test_lost_port_is_reopened_and_displays_repainted() -> None:
             second.close()
 
     threading.Thread(target=serve, daemon=True).start()
+    def repaint() -> None:
+        opened.set()
+        bus.show("1", None)
+
     bus = KeypadBus(SerialBus(port=f"socket://127.0.0.1:{port}", keypads={"01": "1"}),
-                    presses, on_open=lambda: (opened.set(), bus.show("1", None)))
+                    presses, on_open=repaint)
     bus.start()
     try:
         assert wait_for(lambda: presses.seen == [("1", "call_next", "keypad:01", {})], 10)
@@ -107,7 +111,7 @@ def test_lost_port_is_reopened_and_displays_repainted() -> None:
 @pytest.fixture
 def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str]]:
     if not shutil.which("socat"):
-        pytest.fail("socat is not installed: run `make test`, which installs it")
+        pytest.fail("socat is not installed: run `./run.sh test`, which installs it")
     hub_end, keypad_end = tmp_path / "hub-tty", tmp_path / "keypad-tty"
     process = subprocess.Popen(["socat", f"pty,raw,echo=0,link={hub_end}",
                                 f"pty,raw,echo=0,link={keypad_end}"],
@@ -135,6 +139,7 @@ def test_keypad_press_on_a_pty_reaches_the_board_and_the_led(
         keypad.write(b"01 NEXT\r\n")
         assert keypad.readline() == b"01 SHOW A001\r\n"
         assert wait_for(lambda: (board.last("state/board") or {}).get("seq") == 1)
+        assert wait_for(lambda: board.last("event/called") is not None)
         assert board.last("event/called")["number"] == "A001"  # type: ignore[index]
         keypad.write(b"01 DONE\r\n")
         assert keypad.readline() == b"01 SHOW ----\r\n"

@@ -90,6 +90,6 @@ def test_every_ticket_is_called_once_and_ordinary_ones_in_order(
         line.sort(key=lambda t: t.queued_at)
     order = run(lines, ["A", "B"], now=0, ratio=ratio, calls=1000)
     assert sorted(order) == sorted(t.name for line in lines.values() for t in line)
-    for service, line in lines.items():
+    for line in lines.values():
         ordinary = [t.name for t in line if t.priority is None]
         assert [n for n in order if n in ordinary] == ordinary

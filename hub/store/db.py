@@ -19,8 +19,8 @@ from hub.store.migrations import MIGRATIONS
 log = logging.getLogger(__name__)
 
 _TICKET_COLUMNS = (
-    "id, service, issued_service, number, day, daily_index, priority, language, state, issued_at, queued_at, "
-    "device, called_at, closed_at, counter, recalls, printed"
+    "id, service, issued_service, number, day, daily_index, priority, language, state, "
+    "issued_at, queued_at, device, called_at, closed_at, counter, recalls, printed"
 )
 
 
@@ -86,7 +86,8 @@ class Store:
 
     def next_daily_index(self, day: str, service: str) -> int:
         row = self.conn.execute(
-            "SELECT MAX(daily_index) FROM tickets WHERE day = ? AND issued_service = ?", (day, service)
+            "SELECT MAX(daily_index) FROM tickets WHERE day = ? AND issued_service = ?",
+            (day, service),
         ).fetchone()
         return int(row[0] or 0) + 1
 
@@ -137,9 +138,9 @@ class Store:
             "INSERT INTO tickets (service, issued_service, number, day, daily_index, priority, "
             "language, state, issued_at, queued_at, device, printed) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (ticket.service, ticket.issued_service, ticket.number, ticket.day, ticket.daily_index, ticket.priority,
-             ticket.language, ticket.state, ticket.issued_at, ticket.queued_at, ticket.device,
-             int(ticket.printed)),
+            (ticket.service, ticket.issued_service, ticket.number, ticket.day, ticket.daily_index,
+             ticket.priority, ticket.language, ticket.state, ticket.issued_at, ticket.queued_at,
+             ticket.device, int(ticket.printed)),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid

@@ -27,7 +27,7 @@ def _type_name(annotation: Any) -> str:
     if origin is list:
         return f"list of {_type_name(get_args(annotation)[0])}"
     if origin is dict:
-        key, value = get_args(annotation)
+        _key, value = get_args(annotation)
         return f"object of {_type_name(value)}"
     if annotation is type(None):
         return "null"
@@ -67,7 +67,7 @@ def _section(spec: TopicSpec) -> list[str]:
             if nested not in models:
                 models.append(nested)
     for nested in models:
-        lines += ["", f"`{nested.__name__}`:", ""] + _fields_table(nested)
+        lines += ["", f"`{nested.__name__}`:", "", *_fields_table(nested)]
     example = json.dumps(spec.example.model_dump(mode="json"), ensure_ascii=False, indent=2)
     lines += ["", "Example:", "", "```json", example, "```", ""]
     return lines

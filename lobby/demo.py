@@ -1,0 +1,86 @@
+"""`lobby demo`: a whole lobby on one machine, with no network — as in the mobile sessions
+centres run in villages. A private broker, the hub on a local SQLite file, and each installed
+app as a process of its own (as the devices of a real lobby are)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from lobby.broker.embedded import BrokerStartError, start_embedded
+from lobby.cli import read_config
+from lobby.config.models import LobbyConfig
+
+log = logging.getLogger("lobby.demo")
+
+# The app commands a demo starts when installed, and the device role each runs as.
+APPS = (("kiosk", "kiosk"), ("board", "board"), ("counter", "counter"))
+
+
+def _app_commands(config: LobbyConfig, config_path: str) -> list[list[str]]:
+    installed = {entry.name for entry in entry_points(group="lobby.commands")}
+    commands = []
+    for command, role in APPS:
+        device = next((d for d in config.devices if d.role == role), None)
+        if command in installed and device is not None:
+            commands.append([command, "--config", config_path, "--device", device.id])
+    return commands
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    config = read_config(args.config)
+    var = Path(args.var)
+    var.mkdir(parents=True, exist_ok=True)
+    port = config.broker.port
+    try:
+        broker = start_embedded(var / "broker", port)
+    except BrokerStartError as exc:
+        print(f"lobby demo: {exc} (is another demo running on port {port}?)", file=sys.stderr)
+        return 1
+    print(f"lobby demo: {broker.kind} broker on {broker.host}:{broker.port}, data under {var}/")
+    lobby = [sys.executable, "-m", "lobby.cli", "--log-level", args.log_level]
+    address = f"{broker.host}:{broker.port}"
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    processes["hub"] = subprocess.Popen([*lobby, "hub", "--config", args.config, "--broker",
+                                         address, "--db", str(var / "demo.sqlite")])
+    apps = _app_commands(config, args.config)
+    for command in apps:
+        processes[command[0]] = subprocess.Popen(lobby + command + ["--broker", address])
+    has_kiosk = any(c[0] == "kiosk" for c in apps)
+    if args.simulate == "yes" or (args.simulate == "auto" and not has_kiosk):
+        print("lobby demo: no kiosk app here yet, so a simulated day drives the lobby "
+              "(--simulate no to stop that)")
+        processes["simulate"] = subprocess.Popen([*lobby, "simulate", "--config", args.config,
+                                                  "--broker", address])
+    print(f"lobby demo: running {', '.join(processes)}; watch it with\n"
+          f"  mosquitto_sub -p {broker.port} -v -t 'lobby/{config.site.id}/#'\n"
+          f"Ctrl-C stops everything.")
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    exit_code = 0
+    while not stop.wait(0.5):
+        for name, process in processes.items():
+            if process.poll() is not None:
+                print(f"lobby demo: {name} stopped (exit {process.returncode}); stopping the "
+                      f"others", file=sys.stderr)
+                exit_code = process.returncode or 1
+                stop.set()
+                break
+    for process in reversed(list(processes.values())):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    broker.stop()
+    return exit_code

@@ -1,0 +1,184 @@
+"""`lobby simulate`: a realistic day against a running hub, on simulated time.
+
+Citizens arrive at each service as a Poisson process and take tickets at the config's
+kiosks (some in a priority class); every counter device opens its counter, calls, serves for
+a time drawn around the service's typical minutes, sometimes recalls a citizen who does not
+come and then marks a no-show. A one-line summary is kept live on the terminal. Being a
+plain MQTT client of the contract, it is also the load generator for the benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import itertools
+import random
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from lobby.bus import Bus
+from lobby.cli import read_config
+from lobby.config.models import LobbyConfig
+from lobby.connection import broker_address
+from lobby.contract import messages as m
+from lobby.contract.registry import Topics, spec
+from lobby.rpc import Requester, RequestTimeoutError
+
+PRIORITY_SHARE = 0.12  # of arrivals, in one of the configured classes
+ABSENT_SHARE = 0.06  # called citizens who do not come
+RETRY_EMPTY_SECONDS = 30.0  # a counter with nobody waiting looks again after this
+
+
+@dataclass(order=True)
+class _Event:
+    at: float
+    order: int
+    kind: str = field(compare=False)
+    who: str = field(compare=False)
+
+
+class Simulation:
+    def __init__(self, config: LobbyConfig, bus: Bus, speed: float, arrivals_per_hour: float,
+                 rng: random.Random) -> None:
+        self.config = config
+        self.speed = speed
+        self.rate = arrivals_per_hour / 3600.0
+        self.rng = rng
+        self.kiosks = [d.id for d in config.devices if d.role == "kiosk"]
+        self.counters = {c: d.id for d in config.devices if d.role == "counter"
+                         for c in d.counters}
+        if not self.kiosks or not self.counters:
+            raise ValueError("the config needs at least one kiosk and one counter device")
+        self.requesters = {device: Requester(bus, device)
+                           for device in self.kiosks + sorted(set(self.counters.values()))}
+        self.stats: Counter[str] = Counter()
+        self.waiting: dict[str, int] = {}
+        self._events: list[_Event] = []
+        self._order = itertools.count()
+        self._absent: dict[str, int] = {}
+        bus.subscribe(spec("state.queues"), self._on_queues)
+
+    def _on_queues(self, state: m.QueuesState, params: dict[str, str]) -> None:
+        self.waiting = {s.id: s.waiting for s in state.services}
+
+    def _at(self, delay: float, kind: str, who: str) -> None:
+        heapq.heappush(self._events, _Event(self.now + delay, next(self._order), kind, who))
+
+    def _ask(self, device: str, action: str, **arguments: Any) -> m.Reply | None:
+        try:
+            reply = self.requesters[device].request(action, timeout=2.0, attempts=3, **arguments)
+        except RequestTimeoutError:
+            self.stats["timeouts"] += 1
+            return None
+        if not reply.ok and reply.error is not None:
+            self.stats[f"refused:{reply.error.code}"] += 1
+        return reply
+
+    def _arrival(self, service: str) -> None:
+        classes = self.config.priority.classes
+        priority = (self.rng.choice(classes).id
+                    if classes and self.rng.random() < PRIORITY_SHARE else None)
+        reply = self._ask(self.rng.choice(self.kiosks), "issue", service=service,
+                          priority=priority, language=self.rng.choice(["vi", "vi", "vi", "en"]))
+        if reply is not None and reply.ok:
+            self.stats["issued"] += 1
+        self._at(self.rng.expovariate(self.rate), "arrive", service)
+
+    def _counter_free(self, counter: str) -> None:
+        reply = self._ask(self.counters[counter], "call_next", counter=counter)
+        if reply is None or not reply.ok or reply.data is None:
+            self._at(RETRY_EMPTY_SECONDS, "free", counter)
+            return
+        self.stats["called"] += 1
+        ticket = reply.data["ticket"]
+        if self.rng.random() < ABSENT_SHARE:
+            self._absent[counter] = 0
+            self._at(45, "recall", counter)
+            return
+        minutes = self.config.service(ticket["service"])
+        mean = (minutes.default_service_minutes if minutes else 5.0) * 60
+        self._at(self.rng.gammavariate(4, mean / 4), "done", counter)
+
+    def _recall(self, counter: str) -> None:
+        recalls = self._absent.get(counter, 0)
+        if recalls < min(2, self.config.recall_limit):
+            self._absent[counter] = recalls + 1
+            self._ask(self.counters[counter], "recall", counter=counter)
+            self.stats["recalled"] += 1
+            self._at(45, "recall", counter)
+        else:
+            self._absent.pop(counter, None)
+            self._ask(self.counters[counter], "no_show", counter=counter)
+            self.stats["no_show"] += 1
+            self._at(5, "free", counter)
+
+    def _done(self, counter: str) -> None:
+        reply = self._ask(self.counters[counter], "done", counter=counter)
+        if reply is not None and reply.ok:
+            self.stats["done"] += 1
+        self._at(self.rng.uniform(5, 20), "free", counter)
+
+    def run(self, duration: float, stop: threading.Event, out: object = sys.stdout) -> None:
+        self.now = 0.0
+        for counter in self.counters:
+            self._ask(self.counters[counter], "resume", counter=counter)
+            self._at(self.rng.uniform(30, 120), "free", counter)
+        for service in self.config.services:
+            self._at(self.rng.expovariate(self.rate), "arrive", service.id)
+        started = time.monotonic()
+        last_print = 0.0
+        handlers = {"arrive": self._arrival, "free": self._counter_free,
+                    "recall": self._recall, "done": self._done}
+        while not stop.is_set():
+            event = heapq.heappop(self._events)
+            real_due = started + event.at / self.speed
+            if duration and real_due - started > duration:
+                break
+            stop.wait(max(0.0, real_due - time.monotonic()))
+            self.now = event.at
+            handlers[event.kind](event.who)
+            if time.monotonic() - last_print > 0.5:
+                last_print = time.monotonic()
+                self._print(out)
+        self._print(out)
+        print(file=out)  # type: ignore[call-overload]
+
+    def summary(self) -> str:
+        clock = time.strftime("%H:%M", time.gmtime(8 * 3600 + self.now))
+        waiting = " ".join(f"{k}:{v}" for k, v in sorted(self.waiting.items()))
+        refused = sum(v for k, v in self.stats.items() if k.startswith("refused"))
+        return (f"[day {clock}] issued {self.stats['issued']} called {self.stats['called']} "
+                f"done {self.stats['done']} recalls {self.stats['recalled']} no-show "
+                f"{self.stats['no_show']} refused {refused} timeouts {self.stats['timeouts']}"
+                f" | waiting {waiting}")
+
+    def _print(self, out: object) -> None:
+        print("\r" + self.summary().ljust(110), end="", file=out, flush=True)  # type: ignore[call-overload]
+
+
+def run_simulation(args: argparse.Namespace) -> int:
+    config = read_config(args.config)
+    address = broker_address(config, args.broker)
+    bus = Bus(Topics(config.site.id), client_id=f"simulator-{time.monotonic_ns()}",
+              broker=address)
+    simulation = Simulation(config, bus, args.speed, args.arrivals_per_hour,
+                            random.Random(args.seed))
+    bus.start()
+    if not bus.wait_connected(10):
+        print(f"lobby simulate: no broker at {address.host}:{address.port}", file=sys.stderr)
+        bus.stop()
+        return 1
+    time.sleep(0.1)  # the reply subscriptions land
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        simulation.run(args.duration, stop)
+    finally:
+        bus.stop()
+    return 0

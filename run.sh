@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The project's commands. Each first installs what it needs (scripts/bootstrap.sh): the Debian
+# packages when missing, then the Python environment in .venv/.
+#   ./run.sh demo     a whole lobby on this machine (private broker, hub, apps)
+#   ./run.sh test     ruff, mypy and the whole test suite (what CI runs)
+#   ./run.sh bench    the benchmarks (figures for docs/performance.md)
+#   ./run.sh docs     regenerate docs/mqtt-api.md from the contract registry
+set -euo pipefail
+cd "$(dirname "$0")"
+command="${1:-}"
+[ $# -gt 0 ] && shift
+case "$command" in
+  demo)  bash scripts/bootstrap.sh; exec .venv/bin/lobby demo "$@" ;;
+  test)  bash scripts/bootstrap.sh
+         .venv/bin/ruff check .
+         .venv/bin/mypy
+         exec .venv/bin/python -m pytest "$@" ;;
+  bench) bash scripts/bootstrap.sh; exec .venv/bin/python bench/hub_bench.py "$@" ;;
+  docs)  bash scripts/bootstrap.sh; exec .venv/bin/lobby mqtt-docs --out docs/mqtt-api.md ;;
+  *)     sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
