@@ -47,17 +47,22 @@ def run_demo(args: argparse.Namespace) -> int:
     lobby = [sys.executable, "-m", "lobby.cli", "--log-level", args.log_level]
     address = f"{broker.host}:{broker.port}"
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    processes["hub"] = subprocess.Popen([*lobby, "hub", "--config", args.config, "--broker",
-                                         address, "--db", str(var / "demo.sqlite")])
+
+    def start(name: str, command: list[str]) -> None:
+        # Sessions of their own: Ctrl-C reaches only the demo, which then stops the apps,
+        # the hub and the broker in that order.
+        processes[name] = subprocess.Popen(lobby + command, start_new_session=True)
+
+    start("hub", ["hub", "--config", args.config, "--broker", address, "--db",
+                  str(var / "demo.sqlite")])
     apps = _app_commands(config, args.config)
     for command in apps:
-        processes[command[0]] = subprocess.Popen(lobby + command + ["--broker", address])
+        start(command[0], [*command, "--broker", address])
     has_kiosk = any(c[0] == "kiosk" for c in apps)
     if args.simulate == "yes" or (args.simulate == "auto" and not has_kiosk):
         print("lobby demo: no kiosk app here yet, so a simulated day drives the lobby "
               "(--simulate no to stop that)")
-        processes["simulate"] = subprocess.Popen([*lobby, "simulate", "--config", args.config,
-                                                  "--broker", address])
+        start("simulate", ["simulate", "--config", args.config, "--broker", address])
     print(f"lobby demo: running {', '.join(processes)}; watch it with\n"
           f"  mosquitto_sub -p {broker.port} -v -t 'lobby/{config.site.id}/#'\n"
           f"Ctrl-C stops everything.")
@@ -74,13 +79,15 @@ def run_demo(args: argparse.Namespace) -> int:
                 exit_code = process.returncode or 1
                 stop.set()
                 break
-    for process in reversed(list(processes.values())):
+    # Devices first, then the hub (which publishes `offline`), then the broker.
+    for name in [n for n in processes if n != "hub"] + ["hub"]:
+        process = processes[name]
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-    for process in processes.values():
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
     broker.stop()
     return exit_code

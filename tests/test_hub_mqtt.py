@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -174,3 +175,41 @@ def test_smoke_on_amqtt(amqtt_broker: BrokerAddress, tmp_path: Path) -> None:
     finally:
         for party in (kiosk, counter, hub):
             party.stop()
+
+
+def test_mosquitto_clients_alone_can_issue_call_and_read_the_board(
+    mosquitto: BrokerAddress, tmp_path: Path
+) -> None:
+    """What docs/mqtt-api.md shows, with nothing but mosquitto_pub and mosquitto_sub."""
+    import json
+    import subprocess
+
+    config = small_config()
+    hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
+    site = f"lobby/{config.site.id}"
+    port = str(mosquitto.port)
+
+    def publish(topic: str, body: str) -> None:
+        subprocess.run(["mosquitto_pub", "-p", port, "-q", "1", "-t", f"{site}/{topic}",
+                        "-m", body], check=True, timeout=5)
+
+    def read_one(topic: str, after: Callable[[], None] | None = None) -> dict[str, object]:
+        reader = subprocess.Popen(["mosquitto_sub", "-p", port, "-C", "1", "-W", "5", "-t",
+                                   f"{site}/{topic}"], stdout=subprocess.PIPE, text=True)
+        time.sleep(0.2)  # subscribed before the request goes out
+        if after:
+            after()
+        out, _ = reader.communicate(timeout=10)
+        return dict(json.loads(out))
+
+    try:
+        issued = read_one("reply/kiosk-1", lambda: publish(
+            "request/kiosk-1/issue", '{"transaction": "try-1", "service": "A"}'))
+        assert issued["ok"] is True and issued["data"]["number"] == "A001"  # type: ignore[index]
+        called = read_one("reply/counter-1", lambda: publish(
+            "request/counter-1/call_next", '{"transaction": "try-2", "counter": "1"}'))
+        assert called["ok"] is True
+        board = read_one("state/board")  # retained: answered at once
+        assert board["calls"][0]["number"] == "A001"  # type: ignore[index]
+    finally:
+        hub.stop()

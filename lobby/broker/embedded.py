@@ -59,8 +59,11 @@ class MosquittoBroker:
         self.config_path = data_dir / "mosquitto.conf"
         self.config_path.write_text(config_text or embedded_config(data_dir.resolve(), port, host))
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        # A session of its own: Ctrl-C reaches the program that owns the broker, which stops
+        # it last, after its clients have said goodbye.
         self.process = subprocess.Popen([binary, "-c", str(self.config_path)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        start_new_session=True)
         if not _wait_for_port(host, port, 10):
             self.stop()
             raise BrokerStartError(f"mosquitto did not listen on {host}:{port}; "
