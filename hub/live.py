@@ -69,8 +69,7 @@ class LiveState:
 
     def add_waiting(self, ticket: Ticket) -> None:
         line = self.waiting[ticket.service]
-        keys = [_line_key(t) for t in line[-8:]]
-        if not keys or _line_key(ticket) >= keys[-1]:
+        if not line or _line_key(ticket) >= _line_key(line[-1]):
             line.append(ticket)  # the common case: a new ticket joins at the end
         else:
             bisect.insort(line, ticket, key=_line_key)

@@ -38,9 +38,12 @@ def free_port() -> int:
         return port
 
 
-def _wait_for_port(host: str, port: int, timeout: float, alive: object = None) -> bool:
+def _wait_for_port(host: str, port: int, timeout: float,
+                   process: subprocess.Popen[bytes] | None = None) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False  # it exited: no use waiting
         try:
             with socket.create_connection((host, port), timeout=0.2):
                 return True
@@ -59,15 +62,20 @@ class MosquittoBroker:
         self.config_path = data_dir / "mosquitto.conf"
         self.config_path.write_text(config_text or embedded_config(data_dir.resolve(), port, host))
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        # A session of its own: Ctrl-C reaches the program that owns the broker, which stops
-        # it last, after its clients have said goodbye.
-        self.process = subprocess.Popen([binary, "-c", str(self.config_path)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        start_new_session=True)
-        if not _wait_for_port(host, port, 10):
+        # What Mosquitto says before its log file is open (a bad config) goes to a file,
+        # never to a pipe nobody reads, which would block it once full.
+        self.stderr_path = data_dir / "mosquitto.stderr"
+        with self.stderr_path.open("wb") as stderr:
+            # A session of its own: Ctrl-C reaches the program that owns the broker, which
+            # stops it last, after its clients have said goodbye.
+            self.process = subprocess.Popen([binary, "-c", str(self.config_path)],
+                                            stdout=subprocess.DEVNULL, stderr=stderr,
+                                            start_new_session=True)
+        if not _wait_for_port(host, port, 10, self.process):
             self.stop()
-            raise BrokerStartError(f"mosquitto did not listen on {host}:{port}; "
-                                   f"see {data_dir}/mosquitto.log")
+            said = self.stderr_path.read_text(errors="replace").strip()[-500:]
+            raise BrokerStartError(f"mosquitto did not listen on {host}:{port}: {said or '?'}"
+                                   f" (see {data_dir})")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -77,8 +85,6 @@ class MosquittoBroker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
 
 
 class AmqttBroker:

@@ -188,14 +188,8 @@ class BoardState(Lenient):
     at: str
 
 
-class CalledEvent(Lenient):
-    seq: int
-    number: str
-    counter: str
-    counter_number: int
-    service: str
-    recall: bool
-    at: str
+class CalledEvent(BoardCall):
+    """The same record as a board line, sent once as an event for the announcer."""
 
 
 class PrinterStatus(Lenient):
