@@ -40,6 +40,7 @@ class LiveState:
         self.seq = 0
         self.service_times = ServiceTimes(config)
         self.last_called: dict[str, str] = {}
+        self.issued_today: dict[str, int] = {}  # daily index reached per issuing service
 
     @classmethod
     def load(cls, config: LobbyConfig, store: Store) -> LiveState:

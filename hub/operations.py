@@ -69,6 +69,7 @@ class Operations:
         )
         ticket.id = self.store.insert_ticket(ticket)
         self.store.add_event(ticket.id, "issued", now, device=device, detail=request.priority)
+        self.live.issued_today[service.id] = index
         self.live.add_waiting(ticket)
         self.changes.queues = True
         estimate = self.live.service_times.estimate_minutes(
@@ -242,6 +243,7 @@ class Operations:
     def close_earlier_days(self, today: str, now: float) -> None:
         """Tickets of an earlier local day can no longer be served: without this, yesterday's
         A001 would still wait beside today's A001."""
+        self.live.issued_today = self.store.issued_counts(today)
         for line in self.live.waiting.values():
             for ticket in [t for t in line if t.day < today]:
                 line.remove(ticket)

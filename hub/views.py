@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from hub.live import Call, LiveState
 from hub.model import CounterLive, Ticket
-from hub.numbering import is_open
+from hub.numbering import is_open, quota_reached
 from lobby import __version__
 from lobby.clock import iso
 from lobby.config.models import LobbyConfig
@@ -48,6 +48,7 @@ class Views:
                 estimate_minutes=live.service_times.estimate_minutes(
                     service.id, len(line), live.serving_counters(service.id)),
                 last_called=live.last_called.get(service.id),
+                quota_reached=quota_reached(service, live.issued_today.get(service.id, 0) + 1),
             ))
         return m.QueuesState(seq=live.seq, services=services, at=iso(now, self.zone))
 

@@ -67,6 +67,7 @@ class Bus:
         self.connected = threading.Event()
         self._subscriptions: list[_Subscription] = []
         self._on_connected: list[Callable[[], None]] = []
+        self._on_disconnected: list[Callable[[], None]] = []
         self._lock = threading.Lock()
         self._client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
@@ -96,6 +97,9 @@ class Bus:
 
     def on_connected(self, callback: Callable[[], None]) -> None:
         self._on_connected.append(callback)
+
+    def on_disconnected(self, callback: Callable[[], None]) -> None:
+        self._on_disconnected.append(callback)
 
     def subscribe(self, spec: TopicSpec, handler: TypedHandler, **params: str) -> None:
         """Typed subscription: the handler gets the decoded model and the topic parameters."""
@@ -180,9 +184,15 @@ class Bus:
 
     def _disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
                     properties: Any) -> None:
-        if self.connected.is_set():
-            log.warning("disconnected from broker (%s); reconnecting", reason)
+        if not self.connected.is_set():
+            return  # asked for by stop(), or a failed attempt while already down
+        log.warning("disconnected from broker (%s); reconnecting", reason)
         self.connected.clear()
+        for callback in self._on_disconnected:
+            try:
+                callback()
+            except Exception:
+                log.exception("on_disconnected callback failed")
 
     def _message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         with self._lock:

@@ -128,6 +128,13 @@ class Store:
         ).fetchall()
         return [float(r[0]) for r in reversed(rows)]
 
+    def issued_counts(self, day: str) -> dict[str, int]:
+        rows = self.conn.execute(
+            "SELECT issued_service, MAX(daily_index) FROM tickets WHERE day = ? "
+            "GROUP BY issued_service", (day,)
+        ).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
     def count_tickets(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
 

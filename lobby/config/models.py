@@ -108,18 +108,76 @@ class Priority(Model):
     priority_in_a_row: int = Field(default=2, ge=1)
 
 
+class Printer(Model):
+    """The kiosk's ticket printer (python-escpos)."""
+
+    connection: Literal["file", "serial", "network", "usb"] = "file"
+    path: str = Field(default="var/tickets", description="file: the folder for .bin and .png")
+    port: str | None = Field(default=None, description="serial: the device, e.g. /dev/ttyUSB0")
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+    host: str | None = Field(default=None, description="network: the printer's address")
+    tcp_port: int = Field(default=9100, ge=1, le=65535)
+    usb_vendor: int | None = None
+    usb_product: int | None = None
+    profile: str = Field(default="TM-T20II", description="a python-escpos printer profile")
+    # auto: Vietnamese in the printer's own CP1258 code page when the profile has one and is
+    # a real model, else as a raster image (always works).
+    text_mode: Literal["auto", "raster", "native"] = "auto"
+    paper_width_px: int | None = Field(default=None, ge=200, le=1000)
+    status_timeout_seconds: float = Field(default=0.4, gt=0, le=5)
+
+    @model_validator(mode="after")
+    def _connection_settings(self) -> Printer:
+        needed = {"serial": ("port",), "network": ("host",), "usb": ("usb_vendor", "usb_product")}
+        missing = [k for k in needed.get(self.connection, ()) if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.connection} printer needs {', '.join(missing)}")
+        return self
+
+
+class Kiosk(Model):
+    printer: Printer = Printer()
+    voice: bool = True
+    voices: dict[str, str] = Field(default_factory=lambda: {"vi": "vi", "en": "en"},
+                                   description="language -> espeak-ng voice")
+    result_seconds: float = Field(default=12, ge=3, le=120)
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    fullscreen: bool = True
+    screen_dpi: float = Field(default=96, ge=50, le=600)
+    qr_url: str = Field(default="https://dichvucong.example.gov.vn/ticket/{site}/{ticket_id}"
+                        "?number={number}", description="placeholders: site, ticket_id, number")
+    footer: Names = Field(default_factory=dict)
+
+    @field_validator("qr_url")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        try:
+            value.format(site="s", ticket_id=1, number="A001")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"qr_url may use only {{site}}, {{ticket_id}}, {{number}}: {exc}")\
+                from None
+        return value
+
+
 class Device(Model):
     id: Identifier
     role: Literal["kiosk", "board", "counter"]
     counters: list[Identifier] = Field(default_factory=list)
+    kiosk: Kiosk | None = None
 
     @model_validator(mode="after")
-    def _counters_only_for_counter_role(self) -> Device:
+    def _settings_fit_the_role(self) -> Device:
         if self.role == "counter" and not self.counters:
             raise ValueError("a counter device must list the counters it acts for")
         if self.role != "counter" and self.counters:
             raise ValueError(f"a {self.role} device does not act for counters")
+        if self.role != "kiosk" and self.kiosk is not None:
+            raise ValueError(f"a {self.role} device takes no kiosk settings")
         return self
+
+    @property
+    def kiosk_settings(self) -> Kiosk:
+        return self.kiosk or Kiosk()
 
 
 class SerialBus(Model):

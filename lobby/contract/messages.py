@@ -164,6 +164,8 @@ class ServiceQueue(Lenient):
     waiting_priority: int
     estimate_minutes: int | None
     last_called: str | None = None
+    # Added in 0.2 (additive): the daily quota is used up; the kiosk disables the service.
+    quota_reached: bool = False
 
 
 class QueuesState(Lenient):

@@ -1,0 +1,1 @@
+"""The kiosk: a touchscreen that issues tickets, prints them and speaks."""

@@ -1,0 +1,169 @@
+"""The kiosk's Kivy app: renders the flow's view-model and forwards taps. Kivy lives only in
+this module and kiosk.kv; the logic is kiosk/flow.py."""
+
+from __future__ import annotations
+
+import io
+import threading
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.image import Image as CoreImage
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+
+from kiosk import theme
+from kiosk.flow import KioskFlow
+from kiosk.printing.raster import qr_image
+from lobby.i18n import ASSETS, tr
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+class ServiceTile(ButtonBehavior, BoxLayout):  # type: ignore[misc]
+    label = StringProperty("")
+    detail = StringProperty("")
+    icon = StringProperty("")
+    enabled = BooleanProperty(True)
+    service_id = StringProperty("")
+
+
+class Banner(Label):  # type: ignore[misc]
+    kind = StringProperty("warning")
+
+
+class IdleScreen(Screen):  # type: ignore[misc]
+    pass
+
+
+class ResultScreen(Screen):  # type: ignore[misc]
+    pass
+
+
+class KioskApp(App):  # type: ignore[misc]
+    font = str(ASSETS / "fonts" / "DejaVuSans.ttf")
+    font_bold = str(ASSETS / "fonts" / "DejaVuSans-Bold.ttf")
+
+    def __init__(self, flow: KioskFlow, landscape: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.flow = flow
+        self.columns = 2 if landscape else 1
+        settings = flow.device.kiosk_settings
+        self.touch_px = theme.mm_to_px(theme.MIN_TOUCH_MM, settings.screen_dpi)
+        self._refresh_trigger = Clock.create_trigger(lambda _dt: self.refresh())
+        self.title = flow.config.site.name.get(flow.language, "Lobby")
+
+    def sp(self, value: float) -> float:
+        """Sizes are given for a 1080-px-wide portrait screen and scale with the window."""
+        from kivy.core.window import Window
+
+        return float(value * min(Window.width, Window.height) / 1080)
+
+    def build(self) -> ScreenManager:
+        self.manager = ScreenManager(transition=NoTransition())
+        self.idle = IdleScreen(name="idle")
+        self.result = ResultScreen(name="result")
+        self.manager.add_widget(self.idle)
+        self.manager.add_widget(self.result)
+        # The flow may change on any thread (bus, printer): repaint on the UI thread, batched.
+        self.flow.on_change = self.request_refresh
+        Clock.schedule_interval(lambda _dt: self.flow.tick(), 0.5)
+        self.refresh()
+        return self.manager
+
+    def request_refresh(self) -> None:
+        self._refresh_trigger()
+
+    # --- taps ------------------------------------------------------------------------------
+
+    def tap_service(self, service_id: str) -> None:
+        if self.flow.busy:
+            return  # a double tap while a ticket is on its way
+        threading.Thread(target=self.flow.tap_service, args=(service_id,), daemon=True,
+                         name="take-ticket").start()
+
+    def finish(self) -> None:
+        self.flow.dismiss()
+
+    # --- painting ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self.flow.result is not None:
+            self._paint_result()
+            self.manager.current = "result"
+        else:
+            self._paint_idle()
+            self.manager.current = "idle"
+
+    def _paint_idle(self) -> None:
+        flow, ids, lang = self.flow, self.idle.ids, self.flow.language
+        ids.centre.text = flow.config.site.name.get(lang, "")
+        banner = flow.banner()
+        ids.banner.text = banner or ""
+        ids.banner.kind = "error" if banner and not flow.can_issue() else "warning"
+        ids.prompt.text = (tr(lang, "Printing your ticket…") if flow.busy
+                           else tr(lang, "Please choose a service"))
+        ids.hint.text = tr(lang, "For priority: first touch your group, then the service.") \
+            if flow.config.priority.classes else ""
+        self._paint_languages()
+        self._paint_priorities()
+        self._paint_services()
+
+    def _paint_languages(self) -> None:
+        from kivy.factory import Factory
+
+        box = self.idle.ids.languages
+        box.clear_widgets()
+        for lang in self.flow.config.site.languages:
+            button = Factory.BigButton(text=LANGUAGE_NAMES.get(lang, lang),
+                                       selected=lang == self.flow.language,
+                                       font_size=self.sp(30))
+            button.bind(on_release=lambda _b, code=lang: self.flow.choose_language(code))
+            box.add_widget(button)
+
+    def _paint_priorities(self) -> None:
+        from kivy.factory import Factory
+
+        row = self.idle.ids.priority_row
+        row.clear_widgets()
+        for option in self.flow.priority_buttons():
+            button = Factory.BigButton(text=option.label, selected=option.selected,
+                                       font_size=self.sp(32))
+            button.bind(on_release=lambda _b, cid=option.id: self.flow.toggle_priority(cid))
+            row.add_widget(button)
+
+    def _paint_services(self) -> None:
+        grid = self.idle.ids.services
+        grid.clear_widgets()
+        for option in self.flow.service_buttons():
+            icon = ASSETS / "icons" / f"{option.icon or 'default'}.png"
+            tile = ServiceTile(label=option.label, detail=option.detail,
+                               icon=str(icon if icon.exists() else ASSETS / "icons/default.png"),
+                               enabled=option.enabled, service_id=option.id)
+            tile.bind(on_release=lambda t: self.tap_service(t.service_id))
+            grid.add_widget(tile)
+
+    def _paint_result(self) -> None:
+        result, ids, lang = self.flow.result, self.result.ids, self.flow.language
+        assert result is not None
+        ids.heading.text = tr(lang, "Your number")
+        ids.number.text = result.number
+        ids.service.text = result.service
+        ids.ahead.text = (tr(lang, "People ahead of you: {count}", count=result.ahead)
+                          if result.ahead is not None else "")
+        ids.estimate.text = (tr(lang, "Estimated wait: about {minutes} min",
+                                minutes=result.estimate_minutes)
+                             if result.estimate_minutes is not None else "")
+        buffer = io.BytesIO()
+        qr_image(result.qr_data, box=10).convert("RGB").save(buffer, format="png")
+        buffer.seek(0)
+        ids.qr.texture = CoreImage(buffer, ext="png").texture
+        ids.note.text = "" if result.printed else tr(
+            lang, "The ticket could not be printed. Please show this number to the staff.")
+        ids.note.kind = "error"
+        ids.keep.text = tr(lang, "Please keep your ticket") if result.printed else ""
+        ids.finish.text = tr(lang, "Done")

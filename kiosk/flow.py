@@ -1,0 +1,288 @@
+"""The kiosk's flow as a plain view-model: the Kivy app shows what it says and forwards taps.
+
+No ghost tickets: before asking the hub, the printer's state is read (unknown blocks like
+"out"); after printing it is read again. If printing fails after the hub issued the number,
+the citizen sees the number large with a note to tell staff, and the hub is told
+(`print_failed`). A request the hub never answered is kept and sent again (same transaction)
+when the hub is back; if it had in fact issued a ticket, that ticket is reported as not
+handed out, so staff never call a citizen who never got a number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kiosk.printing.devices import PrintError, PrinterState, TicketPrinter
+from kiosk.printing.layout import TicketContent, ticket_blocks
+from lobby.config.models import Device, LobbyConfig
+from lobby.contract import messages as m
+from lobby.i18n import tr
+from lobby.rpc import RequestTimeoutError
+
+log = logging.getLogger(__name__)
+
+Issue = Callable[[str, str, str | None, str], m.Reply]  # transaction, service, priority, lang
+ReportPrintFailed = Callable[[int, str], None]
+
+REFUSALS = {
+    "closed": "This service is closed now.",
+    "quota_reached": "This service has no more tickets today.",
+}
+
+
+@dataclass(frozen=True)
+class ServiceButton:
+    id: str
+    label: str
+    detail: str
+    icon: str | None
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class PriorityButton:
+    id: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    number: str
+    service: str
+    ahead: int | None
+    estimate_minutes: int | None
+    qr_data: str
+    printed: bool
+    until: float  # back to idle at this monotonic time
+
+
+@dataclass
+class _Orphan:
+    transaction: str
+    service: str
+    priority: str | None
+    language: str
+
+
+class Voice:
+    """What the kiosk says; a no-op unless a speaker is attached (kiosk.voice)."""
+
+    def invite(self, language: str) -> None: ...
+
+    def ticket(self, number: str, ahead: int | None, language: str) -> None: ...
+
+
+@dataclass
+class KioskFlow:
+    config: LobbyConfig
+    device: Device
+    issue: Issue
+    report_print_failed: ReportPrintFailed
+    printer: TicketPrinter
+    new_transaction: Callable[[], str]
+    voice: Voice = field(default_factory=Voice)
+    on_change: Callable[[], None] = lambda: None
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self.settings = self.device.kiosk_settings
+        self.language = self.config.site.languages[0]
+        self.priority: str | None = None
+        self.queues: dict[str, m.ServiceQueue] = {}
+        self.hub_online = False
+        self.connected = False
+        self.printer_state: PrinterState = PrinterState("unknown", None)
+        self.busy = False
+        self.message: str | None = None  # the last refusal or failure, in the current language
+        self.result: Result | None = None
+        self.orphans: list[_Orphan] = []
+        self._lock = threading.Lock()
+
+    # --- inputs from the bus and the printer poller ------------------------------------------
+
+    def set_queues(self, state: m.QueuesState) -> None:
+        self.queues = {s.id: s for s in state.services}
+        self.on_change()
+
+    def set_hub(self, state: m.HubState) -> None:
+        self.hub_online = state.state == "online"
+        self.on_change()
+
+    def set_connected(self, connected: bool) -> None:
+        self.connected = connected
+        self.on_change()
+
+    def set_printer(self, state: PrinterState) -> None:
+        self.printer_state = state
+        self.on_change()
+
+    # --- inputs from the citizen -------------------------------------------------------------
+
+    def choose_language(self, language: str) -> None:
+        if language in self.config.site.languages:
+            self.language = language
+            self.message = None
+            self.voice.invite(language)
+            self.on_change()
+
+    def toggle_priority(self, class_id: str) -> None:
+        self.priority = None if self.priority == class_id else class_id
+        self.on_change()
+
+    def dismiss(self) -> None:
+        self.result = None
+        self.on_change()
+
+    def tick(self) -> None:
+        if self.result is not None and self.clock() >= self.result.until:
+            self.dismiss()
+
+    # --- what the screen shows ----------------------------------------------------------------
+
+    @property
+    def online(self) -> bool:
+        return self.connected and self.hub_online
+
+    def banner(self) -> str | None:
+        """Why tickets cannot be taken now, if they cannot; else the last refusal."""
+        lang = self.language
+        if not self.online:
+            return tr(lang, "The system is offline. Please ask the staff.")
+        if self.printer_state.paper == "out":
+            return tr(lang, "The printer is out of paper. Please ask the staff.")
+        if not self.printer_state.can_print:
+            return tr(lang, "The printer is not ready. Please ask the staff.")
+        return self.message
+
+    def can_issue(self) -> bool:
+        return self.online and self.printer_state.can_print and not self.busy
+
+    def service_buttons(self) -> list[ServiceButton]:
+        lang = self.language
+        buttons = []
+        for service in self.config.services:
+            queue = self.queues.get(service.id)
+            label = service.names.get(lang) or next(iter(service.names.values()))
+            if queue is None:
+                detail, open_now = "", False
+            elif not queue.open:
+                detail, open_now = tr(lang, "Closed now"), False
+            elif queue.quota_reached:
+                detail, open_now = tr(lang, "No more tickets today"), False
+            else:
+                detail = tr(lang, "Waiting: {count}", count=queue.waiting)
+                if queue.estimate_minutes:
+                    detail += " · " + tr(lang, "about {minutes} min",
+                                         minutes=queue.estimate_minutes)
+                open_now = True
+            buttons.append(ServiceButton(service.id, label, detail, service.icon,
+                                         open_now and self.can_issue()))
+        return buttons
+
+    def priority_buttons(self) -> list[PriorityButton]:
+        return [PriorityButton(p.id, p.names.get(self.language) or p.id, self.priority == p.id)
+                for p in self.config.priority.classes]
+
+    # --- the ticket ----------------------------------------------------------------------------
+
+    def tap_service(self, service_id: str) -> bool:
+        """Issue, print and show a ticket. Blocking: the app calls it off the UI thread. A tap
+        while another is in flight, or on a disabled service, is ignored (False)."""
+        with self._lock:
+            button = next((b for b in self.service_buttons() if b.id == service_id), None)
+            if self.busy or button is None or not button.enabled:
+                return False
+            self.busy = True
+        self.message = None
+        self.on_change()
+        try:
+            self._take_ticket(service_id)
+        finally:
+            self.busy = False
+            self.priority = None
+            self.on_change()
+        return True
+
+    def _take_ticket(self, service_id: str) -> None:
+        lang = self.language
+        before = self.printer.status()
+        self.printer_state = before
+        if not before.can_print:
+            return  # the banner says why; nothing was issued
+        transaction = self.new_transaction()
+        try:
+            reply = self.issue(transaction, service_id, self.priority, lang)
+        except RequestTimeoutError:
+            self.orphans.append(_Orphan(transaction, service_id, self.priority, lang))
+            self.message = tr(lang, "The system is offline. Please ask the staff.")
+            return
+        if not reply.ok or reply.data is None:
+            code = reply.error.code if reply.error else "internal"
+            self.message = tr(lang, REFUSALS.get(code, "Sorry, this service is not available."))
+            return
+        ticket = m.TicketView.model_validate(reply.data)
+        printed = self._print(ticket, lang)
+        self.result = Result(ticket.number, self._service_name(ticket.service, lang),
+                             ticket.ahead, ticket.estimate_minutes, self._qr(ticket), printed,
+                             self.clock() + self.settings.result_seconds)
+        self.voice.ticket(ticket.number, ticket.ahead, lang)
+
+    def _print(self, ticket: m.TicketView, lang: str) -> bool:
+        content = self.ticket_content(ticket, lang)
+        try:
+            self.printer.print_ticket(ticket_blocks(content), ticket.number)
+            after = self.printer.status()
+            self.printer_state = after
+            if after.online is False:
+                raise PrintError("the printer went offline while printing")
+            return True
+        except PrintError as exc:
+            log.warning("ticket %s not printed: %s", ticket.number, exc)
+            self.printer_state = self.printer.status()
+            self.report_print_failed(ticket.id, str(exc)[:200])
+            return False
+
+    def _service_name(self, service_id: str, lang: str) -> str:
+        service = self.config.service(service_id)
+        return (service.names.get(lang) or service_id) if service else service_id
+
+    def _qr(self, ticket: m.TicketView) -> str:
+        return self.settings.qr_url.format(site=self.config.site.id, ticket_id=ticket.id,
+                                           number=ticket.number)
+
+    def ticket_content(self, ticket: m.TicketView, lang: str) -> TicketContent:
+        issued = dt.datetime.fromisoformat(ticket.issued_at)
+        priority = self.config.priority_class(ticket.priority) if ticket.priority else None
+        return TicketContent(
+            centre=self.config.site.name.get(lang) or next(iter(self.config.site.name.values())),
+            number=ticket.number, service=self._service_name(ticket.service, lang),
+            issued_at=issued.strftime("%d/%m/%Y %H:%M"), ahead=ticket.ahead,
+            estimate_minutes=ticket.estimate_minutes, qr_data=self._qr(ticket),
+            footer=self.settings.footer.get(lang, ""),
+            priority=(priority.names.get(lang) or priority.id) if priority else None,
+            language=lang,
+        )
+
+    # --- requests the hub never answered -------------------------------------------------------
+
+    def settle_orphans(self) -> None:
+        """Send unanswered issues again (same transaction): a ticket the hub did store while
+        the citizen was told "offline" is reported as never handed out."""
+        for orphan in list(self.orphans):
+            try:
+                reply = self.issue(orphan.transaction, orphan.service, orphan.priority,
+                                   orphan.language)
+            except RequestTimeoutError:
+                return
+            self.orphans.remove(orphan)
+            if reply.ok and reply.data is not None:
+                ticket_id = int(reply.data["id"])
+                log.warning("ticket %s was issued while the kiosk waited in vain; reporting "
+                            "it as not handed out", reply.data.get("number"))
+                self.report_print_failed(ticket_id, "not handed out: the kiosk had no answer")

@@ -1,0 +1,55 @@
+"""The kiosk's voice: an invitation on the idle screen, and the number read digit by digit
+with the people ahead on the result screen, in the citizen's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.flow import Voice
+from lobby.config.models import LobbyConfig
+from lobby.i18n import tr
+from lobby.speech import AplaySink, Sink, Speaker, Synthesizer
+from lobby.speech import Voice as SpeechVoice
+from lobby.spelling import DIGITS, spell_ticket
+
+
+class KioskVoice(Voice):
+    def __init__(self, config: LobbyConfig, voices: dict[str, str], clips: Path,
+                 sink: Sink | None = None) -> None:
+        self.voices = {lang: SpeechVoice(lang, voices.get(lang, lang))
+                       for lang in config.site.languages}
+        self.speaker = Speaker(Synthesizer(clips), sink or AplaySink())
+        self.config = config
+
+    def prewarm(self) -> None:
+        """The phrases and every letter and digit, so speaking starts at once."""
+        phrases = []
+        letters = {c for s in self.config.services for c in s.id}
+        for lang, voice in self.voices.items():
+            for text in (tr(lang, "Welcome. Please choose a service on the screen."),
+                         tr(lang, "Your number is"), tr(lang, "Please keep your ticket."),
+                         *DIGITS.get(lang, DIGITS["en"]),
+                         *(w for c in sorted(letters) for w in spell_ticket(c, lang))):
+                phrases.append((text, voice))
+        self.speaker.prewarm(phrases)
+
+    def invite(self, language: str) -> None:
+        voice = self.voices.get(language)
+        if voice:
+            self.speaker.say("invite", [(tr(language, "Welcome. Please choose a service on "
+                                                      "the screen."), voice)])
+
+    def ticket(self, number: str, ahead: int | None, language: str) -> None:
+        voice = self.voices.get(language)
+        if voice is None:
+            return
+        phrases = [(tr(language, "Your number is"), voice)]
+        phrases += [(word, voice) for word in spell_ticket(number, language)]
+        if ahead is not None:
+            phrases.append((tr(language, "There are {count} people ahead of you.",
+                               count=ahead), voice))
+        phrases.append((tr(language, "Please keep your ticket."), voice))
+        self.speaker.say(f"ticket {number}", phrases)
+
+    def close(self) -> None:
+        self.speaker.close()

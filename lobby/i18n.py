@@ -1,0 +1,42 @@
+"""Translations through gettext catalogues (assets/locale/<lang>/LC_MESSAGES/lobby.po).
+
+The .po files are the source; they are compiled in memory when loaded (Babel), so there is no
+compiled .mo file to go stale beside them.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+LOCALE_DIR = ASSETS / "locale"
+DOMAIN = "lobby"
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def tr(language: str, message: str, **values: object) -> str:
+    """`message` in `language`, with `{name}` placeholders filled from `values`."""
+    text = translations(language).gettext(message)
+    return text.format(**values) if values else text
+
+
+def available_languages() -> list[str]:
+    return sorted(p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES").is_dir())

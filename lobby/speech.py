@@ -1,0 +1,258 @@
+"""Speech for every app: phrases synthesised once (pyttsx3 over espeak-ng) and kept as WAV
+clips, joined into one utterance and handed to a sink, one utterance at a time.
+
+- One synthesis worker owns the pyttsx3 engine: two threads at once lose files silently, and
+  two `save_to_file` before one `runAndWait` keep only the last (FIELD-NOTES).
+- One playback worker: utterances never overlap, none is dropped, they play in the order
+  they were queued.
+- Sinks: `AplaySink` plays through the sound card with ALSA's `aplay` (a subprocess, so no
+  audio library in the process and nothing to block the UI); `RecordingSink` writes each
+  utterance's WAV and a timeline, for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import queue
+import shutil
+import subprocess
+import threading
+import time
+import wave
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+GAP_SECONDS = 0.15  # between the phrases of one utterance
+
+
+@dataclass(frozen=True)
+class Voice:
+    language: str
+    voice: str  # an espeak-ng voice name: "vi", "vi-vn-x-south", "en", ...
+    rate: int = 150  # words per minute
+
+
+@dataclass(frozen=True)
+class Audio:
+    frames: bytes
+    rate: int = 22050
+    width: int = 2
+    channels: int = 1
+
+    @property
+    def seconds(self) -> float:
+        return len(self.frames) / (self.rate * self.width * self.channels)
+
+    def wav_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as out:
+            out.setnchannels(self.channels)
+            out.setsampwidth(self.width)
+            out.setframerate(self.rate)
+            out.writeframes(self.frames)
+        return buffer.getvalue()
+
+    @classmethod
+    def read(cls, path: Path) -> Audio:
+        with wave.open(str(path), "rb") as source:
+            return cls(source.readframes(source.getnframes()), source.getframerate(),
+                       source.getsampwidth(), source.getnchannels())
+
+    def silence(self, seconds: float) -> Audio:
+        count = int(self.rate * seconds) * self.width * self.channels
+        return Audio(b"\x00" * count, self.rate, self.width, self.channels)
+
+    def __add__(self, other: Audio) -> Audio:
+        if (self.rate, self.width, self.channels) != (other.rate, other.width, other.channels):
+            raise ValueError("clips of different formats cannot be joined")
+        return Audio(self.frames + other.frames, self.rate, self.width, self.channels)
+
+
+class SpeechError(RuntimeError):
+    pass
+
+
+class Synthesizer:
+    """Text to WAV clips, cached on disk by voice, rate and text."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = cache_dir
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self._jobs: queue.Queue[tuple[str, Voice, Path, Future[Path]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name="speech-synth", daemon=True)
+        self._thread.start()
+
+    def path_for(self, text: str, voice: Voice) -> Path:
+        key = hashlib.sha1(f"{voice.voice}|{voice.rate}|{text}".encode()).hexdigest()[:20]
+        return self.cache_dir / f"{voice.language}-{key}.wav"
+
+    def clip(self, text: str, voice: Voice, timeout: float = 10.0) -> Audio:
+        path = self.path_for(text, voice)
+        if not path.exists():
+            future: Future[Path] = Future()
+            self._jobs.put((text, voice, path, future))
+            future.result(timeout)
+        return Audio.read(path)
+
+    def _work(self) -> None:
+        engine: Any = None
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            text, voice, path, future = job
+            try:
+                if path.exists():  # asked twice before the first was made
+                    future.set_result(path)
+                    continue
+                if engine is None:
+                    import pyttsx3  # the engine lives on this thread only
+
+                    engine = pyttsx3.init("espeak")
+                engine.setProperty("voice", voice.voice)
+                engine.setProperty("rate", voice.rate)
+                partial = path.with_suffix(".part.wav")
+                # The espeak driver prints "Audio saved to ..." on stdout: keep it quiet.
+                with contextlib.redirect_stdout(io.StringIO()):
+                    engine.save_to_file(text, str(partial))
+                    engine.runAndWait()
+                if not partial.exists() or partial.stat().st_size <= 44:
+                    raise SpeechError(f"espeak-ng wrote no audio for {text!r}")
+                partial.replace(path)  # only a complete clip enters the cache
+                future.set_result(path)
+            except Exception as exc:
+                future.set_exception(exc)
+
+    def close(self) -> None:
+        self._jobs.put(None)
+
+
+class Sink(Protocol):
+    def play(self, audio: Audio, label: str) -> None:
+        """Play the utterance and return when it has finished."""
+
+
+class AplaySink:
+    """Plays through the sound card with ALSA's `aplay` (Debian alsa-utils)."""
+
+    def __init__(self) -> None:
+        self.available = shutil.which("aplay") is not None
+        if not self.available:
+            log.warning("aplay is not installed (Debian alsa-utils): speech is silent")
+
+    def play(self, audio: Audio, label: str) -> None:
+        if not self.available:
+            return
+        result = subprocess.run(["aplay", "-q", "-"], input=audio.wav_bytes(),
+                                capture_output=True, check=False)
+        if result.returncode != 0:
+            log.warning("aplay failed for %s: %s", label, result.stderr.decode(errors="replace"))
+
+
+@dataclass
+class TimelineEntry:
+    label: str
+    start: float
+    end: float
+    seconds: float
+    file: str
+
+
+@dataclass
+class RecordingSink:
+    """Writes each utterance as a WAV and keeps a timeline of when it played. Playback takes
+    the audio's duration times `time_scale` (0 for instant), so overlaps would show."""
+
+    out_dir: Path
+    time_scale: float = 0.0
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    on_play: Callable[[str], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def play(self, audio: Audio, label: str) -> None:
+        start = time.monotonic()
+        if self.on_play:
+            self.on_play(label)
+        path = self.out_dir / f"{len(self.timeline) + 1:04d}.wav"
+        path.write_bytes(audio.wav_bytes())
+        time.sleep(audio.seconds * self.time_scale)
+        with self._lock:
+            self.timeline.append(TimelineEntry(label, start, time.monotonic(), audio.seconds,
+                                               path.name))
+            (self.out_dir / "timeline.json").write_text(
+                json.dumps([e.__dict__ for e in self.timeline], ensure_ascii=False, indent=1))
+
+
+Phrase = tuple[str, Voice]
+
+
+class Speaker:
+    """Queues utterances (a list of phrases, optionally after a prefix sound) and plays them
+    one at a time on its own thread; `say` never blocks its caller."""
+
+    def __init__(self, synthesizer: Synthesizer, sink: Sink, enabled: bool = True) -> None:
+        self.synthesizer = synthesizer
+        self.sink = sink
+        self.enabled = enabled
+        self._queue: queue.Queue[tuple[str, Sequence[Phrase], Audio | None] | None] = (
+            queue.Queue())
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._work, name="speaker", daemon=True)
+        self._thread.start()
+
+    def say(self, label: str, phrases: Sequence[Phrase], prefix: Audio | None = None) -> None:
+        if not self.enabled:
+            return
+        self._idle.clear()
+        self._queue.put((label, list(phrases), prefix))
+
+    def prewarm(self, phrases: Sequence[Phrase]) -> None:
+        """Synthesise clips ahead, so the first announcement starts at once."""
+        for text, voice in phrases:
+            try:
+                self.synthesizer.clip(text, voice)
+            except Exception:
+                log.warning("could not synthesise %r", text, exc_info=True)
+
+    def wait_idle(self, timeout: float) -> bool:
+        return self._idle.wait(timeout)
+
+    def render(self, phrases: Sequence[Phrase], prefix: Audio | None = None) -> Audio:
+        audio = prefix
+        for text, voice in phrases:
+            clip = self.synthesizer.clip(text, voice)
+            audio = clip if audio is None else audio + audio.silence(GAP_SECONDS) + clip
+        if audio is None:
+            raise SpeechError("nothing to say")
+        return audio
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            label, phrases, prefix = item
+            try:
+                self.sink.play(self.render(phrases, prefix), label)
+            except Exception:
+                log.exception("could not speak %s", label)
+            if self._queue.empty():
+                self._idle.set()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(5)
+        self.synthesizer.close()
