@@ -96,6 +96,9 @@ class Engine:
         stored = self.store.find_reply(device_id, txn)
         if stored is not None:
             return Outcome(m.Reply.model_validate_json(stored), changes)
+        if isinstance(request, m.IssueRequest) and request.replay_only:
+            return Outcome(_error(txn, action, "unknown_ticket",
+                                  "no ticket was issued for this transaction"), changes)
         try:
             self._authorise(device, action, request)
         except HubError as exc:

@@ -18,6 +18,7 @@ from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import theme
 from kiosk.flow import KioskFlow
+from kiosk.printing.layout import wait_lines
 from kiosk.printing.raster import qr_image
 from lobby.i18n import ASSETS, tr
 
@@ -153,11 +154,8 @@ class KioskApp(App):  # type: ignore[misc]
         ids.heading.text = tr(lang, "Your number")
         ids.number.text = result.number
         ids.service.text = result.service
-        ids.ahead.text = (tr(lang, "People ahead of you: {count}", count=result.ahead)
-                          if result.ahead is not None else "")
-        ids.estimate.text = (tr(lang, "Estimated wait: about {minutes} min",
-                                minutes=result.estimate_minutes)
-                             if result.estimate_minutes is not None else "")
+        lines = [*wait_lines(result.ahead, result.estimate_minutes, lang), "", ""]
+        ids.ahead.text, ids.estimate.text = lines[0], lines[1]
         buffer = io.BytesIO()
         qr_image(result.qr_data, box=10).convert("RGB").save(buffer, format="png")
         buffer.seek(0)

@@ -54,11 +54,12 @@ class KioskClient:
         if self.flow.online and not was_online and self.flow.orphans:
             threading.Thread(target=self.flow.settle_orphans, daemon=True).start()
 
-    def _issue(self, transaction: str, service: str, priority: str | None,
-               language: str) -> m.Reply:
+    def _issue(self, transaction: str, service: str, priority: str | None, language: str,
+               replay_only: bool) -> m.Reply:
         return self.requester.request("issue", transaction=transaction, service=service,
                                       priority=priority, language=language,
-                                      timeout=REQUEST_TIMEOUT, attempts=3)
+                                      replay_only=replay_only, timeout=REQUEST_TIMEOUT,
+                                      attempts=3)
 
     def _report_print_failed(self, ticket_id: int, reason: str) -> None:
         def send() -> None:

@@ -26,7 +26,8 @@ from lobby.rpc import RequestTimeoutError
 
 log = logging.getLogger(__name__)
 
-Issue = Callable[[str, str, str | None, str], m.Reply]  # transaction, service, priority, lang
+# transaction, service, priority, language, replay_only
+Issue = Callable[[str, str, str | None, str, bool], m.Reply]
 ReportPrintFailed = Callable[[int, str], None]
 
 REFUSALS = {
@@ -217,7 +218,7 @@ class KioskFlow:
             return  # the banner says why; nothing was issued
         transaction = self.new_transaction()
         try:
-            reply = self.issue(transaction, service_id, self.priority, lang)
+            reply = self.issue(transaction, service_id, self.priority, lang, False)
         except RequestTimeoutError:
             self.orphans.append(_Orphan(transaction, service_id, self.priority, lang))
             self.message = tr(lang, "The system is offline. Please ask the staff.")
@@ -272,12 +273,13 @@ class KioskFlow:
     # --- requests the hub never answered -------------------------------------------------------
 
     def settle_orphans(self) -> None:
-        """Send unanswered issues again (same transaction): a ticket the hub did store while
-        the citizen was told "offline" is reported as never handed out."""
+        """Ask about unanswered issues again (same transaction, `replay_only`, so nothing new
+        is issued): a ticket the hub did store while the citizen was told "offline" is
+        reported as never handed out."""
         for orphan in list(self.orphans):
             try:
                 reply = self.issue(orphan.transaction, orphan.service, orphan.priority,
-                                   orphan.language)
+                                   orphan.language, True)
             except RequestTimeoutError:
                 return
             self.orphans.remove(orphan)

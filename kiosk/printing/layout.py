@@ -46,6 +46,18 @@ class Rule:
 Block = Text | Number | QrCode | Rule
 
 
+def wait_lines(ahead: int | None, estimate_minutes: int | None, lang: str) -> list[str]:
+    """People ahead and the estimate, as the ticket and the result screen say them."""
+    if ahead == 0:
+        return [tr(lang, "You are next.")]
+    lines = []
+    if ahead is not None:
+        lines.append(tr(lang, "People ahead of you: {count}", count=ahead))
+    if estimate_minutes:
+        lines.append(tr(lang, "Estimated wait: about {minutes} min", minutes=estimate_minutes))
+    return lines
+
+
 def ticket_blocks(content: TicketContent) -> list[Block]:
     lang = content.language
     blocks: list[Block] = [
@@ -58,11 +70,7 @@ def ticket_blocks(content: TicketContent) -> list[Block]:
     if content.priority:
         blocks.append(Text(content.priority, scale=1, bold=True))
     blocks.append(Text(content.issued_at))
-    if content.ahead is not None:
-        blocks.append(Text(tr(lang, "People ahead of you: {count}", count=content.ahead)))
-    if content.estimate_minutes is not None:
-        blocks.append(Text(tr(lang, "Estimated wait: about {minutes} min",
-                              minutes=content.estimate_minutes)))
+    blocks += [Text(line) for line in wait_lines(content.ahead, content.estimate_minutes, lang)]
     blocks += [QrCode(content.qr_data), Text(tr(lang, "Please keep your ticket"), bold=True)]
     if content.footer:
         blocks.append(Text(content.footer))

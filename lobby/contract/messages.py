@@ -43,6 +43,10 @@ class IssueRequest(Request):
     service: Identifier
     priority: Identifier | None = None
     language: LanguageCode | None = None
+    # Added in 0.2 (additive): only return the reply already given to this transaction, and
+    # issue nothing new. A kiosk that never got its answer asks so, later, to learn whether
+    # a ticket exists that nobody holds.
+    replay_only: bool = False
 
 
 class PrintFailedRequest(Request):

@@ -70,7 +70,9 @@ _COUNTER = "counter terminal (keypads reach the hub over its serial bus)"
 
 REGISTRY: tuple[TopicSpec, ...] = (
     _request("issue", m.IssueRequest, "kiosk",
-             "Take a ticket for a service, optionally in a priority class.",
+             "Take a ticket for a service, optionally in a priority class. With "
+             "`replay_only`, only the reply already given to this transaction is returned; "
+             "if there was none, `unknown_ticket` and nothing is issued.",
              m.IssueRequest(transaction="k1-000017", service="A", priority=None, language="vi")),
     _request("print_failed", m.PrintFailedRequest, "kiosk",
              "The kiosk could not print an issued ticket; the hub marks it not printed.",
