@@ -13,6 +13,7 @@ clips, joined into one utterance and handed to a sink, one utterance at a time.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import io
 import json
@@ -118,14 +119,15 @@ class Synthesizer:
                     import pyttsx3  # the engine lives on this thread only
 
                     engine = pyttsx3.init("espeak")
+                    _keep_last_samples(engine)
                 engine.setProperty("voice", voice.voice)
                 engine.setProperty("rate", voice.rate)
                 partial = path.with_suffix(".part.wav")
-                # The espeak driver prints "Audio saved to ..." on stdout: keep it quiet.
-                with contextlib.redirect_stdout(io.StringIO()):
-                    engine.save_to_file(text, str(partial))
-                    engine.runAndWait()
-                if not partial.exists() or partial.stat().st_size <= 44:
+                for _attempt in range(3):
+                    _synthesise(engine, text, partial)
+                    if partial.exists() and partial.stat().st_size > 44:
+                        break
+                else:
                     raise SpeechError(f"espeak-ng wrote no audio for {text!r}")
                 partial.replace(path)  # only a complete clip enters the cache
                 future.set_result(path)
@@ -134,6 +136,39 @@ class Synthesizer:
 
     def close(self) -> None:
         self._jobs.put(None)
+
+
+def _synthesise(engine: Any, text: str, path: Path) -> None:
+    from pyttsx3.drivers import _espeak
+
+    # runAndWait queues an endLoop that calls driver.stop(), which cancels the new synthesis
+    # if espeak still reports the previous one as playing: wait until it is idle.
+    deadline = time.monotonic() + 2
+    while _espeak.IsPlaying() and time.monotonic() < deadline:
+        time.sleep(0.002)
+    path.unlink(missing_ok=True)
+    # The espeak driver prints "Audio saved to ..." on stdout: keep it quiet.
+    with contextlib.redirect_stdout(io.StringIO()):
+        engine.save_to_file(text, str(path))
+        engine.runAndWait()
+
+
+def _keep_last_samples(engine: Any) -> None:
+    """Work around pyttsx3 2.99's espeak driver, which writes the WAV when it meets the end
+    event *before* adding the samples that came with that same callback: a short phrase
+    comes out empty and a long one loses its end. Here the samples are added first and the
+    driver then handles the events with none left to add. (Version pinned in pyproject.)"""
+    from pyttsx3.drivers import _espeak
+
+    driver = engine.proxy._driver
+    handle_events = driver._onSynth
+
+    def on_synth(wav: Any, count: int, events: Any) -> int:
+        if driver._speaking and count > 0:
+            driver._data_buffer += ctypes.string_at(wav, count * ctypes.sizeof(ctypes.c_short))
+        return int(handle_events(wav, 0, events))
+
+    _espeak.SetSynthCallback(on_synth)
 
 
 class Sink(Protocol):
@@ -210,13 +245,17 @@ class Speaker:
             queue.Queue())
         self._idle = threading.Event()
         self._idle.set()
+        self._pending = 0  # queued or playing; idle when it is back to 0
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._work, name="speaker", daemon=True)
         self._thread.start()
 
     def say(self, label: str, phrases: Sequence[Phrase], prefix: Audio | None = None) -> None:
         if not self.enabled:
             return
-        self._idle.clear()
+        with self._lock:
+            self._pending += 1
+            self._idle.clear()
         self._queue.put((label, list(phrases), prefix))
 
     def prewarm(self, phrases: Sequence[Phrase]) -> None:
@@ -249,8 +288,10 @@ class Speaker:
                 self.sink.play(self.render(phrases, prefix), label)
             except Exception:
                 log.exception("could not speak %s", label)
-            if self._queue.empty():
-                self._idle.set()
+            with self._lock:
+                self._pending -= 1
+                if self._pending == 0:
+                    self._idle.set()
 
     def close(self) -> None:
         self._queue.put(None)

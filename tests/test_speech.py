@@ -1,0 +1,52 @@
+"""Speech with real espeak-ng clips, played into the recording sink."""
+
+from __future__ import annotations
+
+import time
+import wave
+from pathlib import Path
+
+from kiosk.voice import KioskVoice
+from lobby.speech import RecordingSink, Speaker, Synthesizer, Voice
+from lobby.spelling import number_words, spell_ticket
+from tests.helpers import small_config
+
+
+def test_ticket_numbers_are_read_letter_by_letter_and_digit_by_digit() -> None:
+    assert spell_ticket("A023", "vi") == ["A", "không", "hai", "ba"]
+    assert spell_ticket("B105", "vi") == ["Bê", "một", "không", "năm"]
+    assert spell_ticket("A023", "en") == ["A", "zero", "two", "three"]
+    assert number_words(15, "vi") == "mười lăm" and number_words(21, "vi") == "hai mươi mốt"
+
+
+def test_kiosk_voice_reads_the_ticket_in_the_citizens_language(tmp_path: Path) -> None:
+    sink = RecordingSink(tmp_path / "played", time_scale=0.05)
+    voice = KioskVoice(small_config(), {"vi": "vi", "en": "en"}, tmp_path / "clips", sink)
+    try:
+        started = time.perf_counter()
+        voice.ticket("A023", 4, "vi")
+        voice.invite("en")
+        assert time.perf_counter() - started < 0.05  # queued, never blocking the UI
+        assert voice.speaker.wait_idle(20)
+        assert [e.label for e in sink.timeline] == ["ticket A023", "invite"]
+        first, second = sink.timeline
+        assert first.end <= second.start  # one at a time
+        with wave.open(str(tmp_path / "played" / first.file)) as played:
+            assert played.getframerate() == 22050 and played.getnframes() > 22050 * 3
+        clips = sorted((tmp_path / "clips").glob("vi-*.wav"))
+        # "Số của quý khách là", A, không, hai, ba, "Có 4 người...", "Vui lòng giữ..."
+        assert len(clips) == 7
+        voice.ticket("A023", 4, "vi")  # again: from the cache, nothing synthesised
+        assert voice.speaker.wait_idle(10)
+        assert sorted((tmp_path / "clips").glob("vi-*.wav")) == clips
+        assert (tmp_path / "played" / "timeline.json").exists()
+    finally:
+        voice.close()
+
+
+def test_switched_off_speaker_says_nothing(tmp_path: Path) -> None:
+    sink = RecordingSink(tmp_path / "played")
+    speaker = Speaker(Synthesizer(tmp_path / "clips"), sink, enabled=False)
+    speaker.say("x", [("xin chào", Voice("vi", "vi"))])
+    assert speaker.wait_idle(1) and sink.timeline == []
+    speaker.close()
