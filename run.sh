@@ -3,7 +3,7 @@
 # packages when missing, then the Python environment in .venv/.
 #   ./run.sh demo     a whole lobby on this machine (private broker, hub, apps)
 #   ./run.sh test     ruff, mypy and the whole test suite (what CI runs)
-#   ./run.sh bench    the benchmarks (figures for docs/performance.md)
+#   ./run.sh bench    every benchmark in bench/ (figures for docs/performance.md)
 #   ./run.sh docs     regenerate docs/mqtt-api.md from the contract registry
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,7 +15,8 @@ case "$command" in
          .venv/bin/ruff check .
          .venv/bin/mypy
          exec .venv/bin/python -m pytest "$@" ;;
-  bench) bash scripts/bootstrap.sh; exec .venv/bin/python bench/hub_bench.py "$@" ;;
+  bench) bash scripts/bootstrap.sh
+         for script in bench/*_bench.py; do echo "== $script"; .venv/bin/python "$script"; done ;;
   docs)  bash scripts/bootstrap.sh; exec .venv/bin/lobby mqtt-docs --out docs/mqtt-api.md ;;
   *)     sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -23,13 +24,20 @@ log = logging.getLogger("lobby.demo")
 APPS = (("kiosk", "kiosk"), ("board", "board"), ("counter", "counter"))
 
 
-def _app_commands(config: LobbyConfig, config_path: str) -> list[list[str]]:
+def has_screen() -> bool:
+    """A window can open: an X or Wayland display, or SDL told where to draw."""
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"))
+
+
+def _app_commands(config: LobbyConfig, config_path: str, var: Path) -> list[list[str]]:
     installed = {entry.name for entry in entry_points(group="lobby.commands")}
     commands = []
     for command, role in APPS:
         device = next((d for d in config.devices if d.role == role), None)
         if command in installed and device is not None:
-            commands.append([command, "--config", config_path, "--device", device.id])
+            # Windowed, so that the demo's windows sit side by side on one screen.
+            commands.append([command, "--config", config_path, "--device", device.id,
+                             "--windowed", "--var", str(var)])
     return commands
 
 
@@ -55,7 +63,11 @@ def run_demo(args: argparse.Namespace) -> int:
 
     start("hub", ["hub", "--config", args.config, "--broker", address, "--db",
                   str(var / "demo.sqlite")])
-    apps = _app_commands(config, args.config)
+    apps = _app_commands(config, args.config, var)
+    if apps and not has_screen():
+        print("lobby demo: no screen here (no DISPLAY): the kiosk and board windows are not "
+              "opened; set SDL_VIDEODRIVER=offscreen to run them invisibly")
+        apps = []
     for command in apps:
         start(command[0], [*command, "--broker", address])
     has_kiosk = any(c[0] == "kiosk" for c in apps)

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   mosquitto mosquitto-clients          # the broker, and its clients for manual checks
   espeak-ng                            # speech synthesis behind pyttsx3
+  alsa-utils                           # aplay: the kiosk's and board's sound
+  zbar-tools                           # zbarimg: the tests decode printed QR codes
   socat                                # pty pairs for the serial tests and benchmarks
   libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1   # Kivy offscreen rendering
 )

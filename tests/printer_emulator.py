@@ -53,7 +53,7 @@ class PrinterEmulator:
     def _serve(self) -> None:
         pending = b""
         while not self._stop.is_set():
-            chunk = self._line.read(4096)
+            chunk = self._line.read(max(1, self._line.in_waiting))
             if not chunk:
                 continue
             pending += chunk

@@ -76,10 +76,10 @@ def test_file_printer_writes_bytes_and_a_png_whose_qr_decodes(tmp_path: Path) ->
     [binary] = list(tmp_path.glob("*-A023.bin"))
     [preview] = list(tmp_path.glob("*-A023.png"))
     assert binary.read_bytes() == render(Printer())
-    if shutil.which("zbarimg"):
-        decoded = subprocess.run(["zbarimg", "--raw", "-q", str(preview)], capture_output=True,
-                                 text=True, check=True)
-        assert decoded.stdout.strip() == QR_DATA
+    assert shutil.which("zbarimg"), "zbar-tools is not installed: run ./run.sh test"
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(preview)], capture_output=True,
+                             text=True, check=True)
+    assert decoded.stdout.strip() == QR_DATA
     assert not list(tmp_path.glob("*.part"))
 
 
