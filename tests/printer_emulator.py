@@ -1,4 +1,5 @@
-"""An ESC/POS printer on the far end of a socat pty pair, for tests and benchmarks.
+"""An ESC/POS printer on the far end of a socat pty pair (or a loopback TCP port), for tests
+and benchmarks.
 
 The kiosk talks to the near end with python-escpos's Serial printer, as to a real one. The
 emulator answers the real-time status queries DLE EOT 1 (online) and DLE EOT 4 (paper) with
@@ -8,10 +9,12 @@ byte and notes when each ticket's cut arrives.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import serial
 
@@ -25,8 +28,61 @@ STATUS = {  # paper state -> (DLE EOT 1 answer, DLE EOT 4 answer)
 CUT = b"\x1dV"
 
 
+class _SocketLine:
+    """The far end of a TCP connection, read like a serial line."""
+
+    def __init__(self, server: socket.socket) -> None:
+        self._server = server
+        self._conn: socket.socket | None = None
+
+    @property
+    def in_waiting(self) -> int:
+        return 0
+
+    def read(self, size: int) -> bytes:
+        if self._conn is None:
+            try:
+                self._conn, _ = self._server.accept()
+            except TimeoutError:
+                return b""
+            self._conn.settimeout(0.05)
+        try:
+            return self._conn.recv(4096)
+        except TimeoutError:
+            return b""
+
+    def write(self, data: bytes) -> None:
+        if self._conn is not None:
+            self._conn.sendall(data)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._server.close()
+
+
 class PrinterEmulator:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, network: bool = False) -> None:
+        """On a socat pty pair (`port` is the near end), or with `network` on a loopback TCP
+        port like a printer's 9100 (`tcp_port`)."""
+        self._socat: subprocess.Popen[bytes] | None = None
+        self._line: Any
+        if network:
+            server = socket.create_server(("127.0.0.1", 0))
+            server.settimeout(0.05)
+            self.tcp_port = server.getsockname()[1]
+            self._line = _SocketLine(server)
+        else:
+            self._open_pty(folder)
+        self.state = "ok"
+        self.offline_after_cut = False  # the printer fails while printing
+        self.received = bytearray()
+        self.cut_times: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _open_pty(self, folder: Path) -> None:
         near, far = folder / "printer-near", folder / "printer-far"
         self._socat = subprocess.Popen(["socat", f"pty,raw,echo=0,link={near}",
                                         f"pty,raw,echo=0,link={far}"],
@@ -38,13 +94,6 @@ class PrinterEmulator:
             time.sleep(0.01)
         self.port = str(near)
         self._line = serial.Serial(str(far), timeout=0.05)
-        self.state = "ok"
-        self.offline_after_cut = False  # the printer fails while printing
-        self.received = bytearray()
-        self.cut_times: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
 
     @property
     def tickets(self) -> int:
@@ -87,5 +136,6 @@ class PrinterEmulator:
         self._stop.set()
         self._thread.join(2)
         self._line.close()
-        self._socat.terminate()
-        self._socat.wait(5)
+        if self._socat is not None:
+            self._socat.terminate()
+            self._socat.wait(5)

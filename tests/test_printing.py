@@ -119,3 +119,27 @@ def test_serial_printer_prints_the_ticket_bytes(emulator: PrinterEmulator) -> No
     assert emulator.tickets == 1
     assert bytes(emulator.received) == render(settings)
     printer.close()
+
+
+@pytest.mark.parametrize("state, expected", [
+    ("ok", PrinterState("ok", True)),
+    ("out", PrinterState("out", False)),
+    ("silent", PrinterState("unknown", None)),
+])
+def test_network_printer_status_and_printing(tmp_path: Path, state: str,
+                                             expected: PrinterState) -> None:
+    emulator = PrinterEmulator(tmp_path, network=True)
+    emulator.state = state
+    settings = Printer(connection="network", host="127.0.0.1", tcp_port=emulator.tcp_port,
+                       status_timeout_seconds=0.3)
+    printer = EscposPrinter(settings)
+    try:
+        assert printer.status() == expected
+        printer.print_ticket(ticket_blocks(content()), "A023")
+        deadline = time.monotonic() + 5
+        while emulator.tickets < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert bytes(emulator.received) == render(settings)
+    finally:
+        printer.close()
+        emulator.close()
