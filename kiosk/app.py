@@ -16,10 +16,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
-from kiosk import theme
 from kiosk.flow import KioskFlow
 from kiosk.printing.layout import wait_lines
 from kiosk.printing.raster import qr_image
+from lobby import theme
 from lobby.i18n import ASSETS, tr
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}

@@ -21,7 +21,7 @@ from kiosk.printing.devices import PrintError, PrinterState, TicketPrinter
 from kiosk.printing.layout import TicketContent, ticket_blocks
 from lobby.config.models import Device, LobbyConfig
 from lobby.contract import messages as m
-from lobby.i18n import tr
+from lobby.i18n import N_, tr
 from lobby.rpc import RequestTimeoutError
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,10 @@ Issue = Callable[[str, str, str | None, str, bool], m.Reply]
 ReportPrintFailed = Callable[[int, str], None]
 
 REFUSALS = {
-    "closed": "This service is closed now.",
-    "quota_reached": "This service has no more tickets today.",
+    "closed": N_("This service is closed now."),
+    "quota_reached": N_("This service has no more tickets today."),
 }
+NOT_AVAILABLE = N_("Sorry, this service is not available.")
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ class KioskFlow:
             return
         if not reply.ok or reply.data is None:
             code = reply.error.code if reply.error else "internal"
-            self.message = tr(lang, REFUSALS.get(code, "Sorry, this service is not available."))
+            self.message = tr(lang, REFUSALS.get(code, NOT_AVAILABLE))
             return
         ticket = m.TicketView.model_validate(reply.data)
         printed = self._print(ticket, lang)

@@ -159,11 +159,41 @@ class Kiosk(Model):
         return value
 
 
+class Board(Model):
+    """A ceiling board and its announcer."""
+
+    zone_counters: list[Identifier] = Field(default_factory=list,
+                                            description="only these counters; empty: all")
+    zone_services: list[Prefix] = Field(default_factory=list,
+                                        description="only these services; empty: all")
+    calls_shown: int = Field(default=8, ge=1, le=20)
+    current_calls: int = Field(default=3, ge=1, le=6, description="shown large")
+    flash_seconds: float = Field(default=6, ge=0, le=60)
+    orientation: Literal["landscape", "portrait"] = "landscape"
+    fullscreen: bool = True
+    voice: bool = True
+    languages: list[str] = Field(default_factory=lambda: ["vi", "en"],
+                                 description="spoken, in this order, after the chime")
+    voices: dict[str, str] = Field(default_factory=lambda: {"vi": "vi", "en": "en"})
+    rate: int = Field(default=140, ge=80, le=300, description="words per minute")
+    repeat: int = Field(default=1, ge=1, le=3, description="times each call is said")
+    missed_window_seconds: float = Field(
+        default=120, ge=0, description="after a reconnect, say missed calls this recent")
+
+
+class Terminal(Model):
+    """A counter terminal screen."""
+
+    fullscreen: bool = False
+
+
 class Device(Model):
     id: Identifier
     role: Literal["kiosk", "board", "counter"]
     counters: list[Identifier] = Field(default_factory=list)
     kiosk: Kiosk | None = None
+    board: Board | None = None
+    terminal: Terminal | None = None
 
     @model_validator(mode="after")
     def _settings_fit_the_role(self) -> Device:
@@ -171,13 +201,23 @@ class Device(Model):
             raise ValueError("a counter device must list the counters it acts for")
         if self.role != "counter" and self.counters:
             raise ValueError(f"a {self.role} device does not act for counters")
-        if self.role != "kiosk" and self.kiosk is not None:
-            raise ValueError(f"a {self.role} device takes no kiosk settings")
+        for role, settings in (("kiosk", self.kiosk), ("board", self.board),
+                               ("counter", self.terminal)):
+            if self.role != role and settings is not None:
+                raise ValueError(f"a {self.role} device takes no {role} settings")
         return self
 
     @property
     def kiosk_settings(self) -> Kiosk:
         return self.kiosk or Kiosk()
+
+    @property
+    def board_settings(self) -> Board:
+        return self.board or Board()
+
+    @property
+    def terminal_settings(self) -> Terminal:
+        return self.terminal or Terminal()
 
 
 class SerialBus(Model):

@@ -1,5 +1,6 @@
-"""Colours and sizes of the kiosk. Every text/background pair is checked for a WCAG
-contrast of at least 4.5:1 (tests/test_kiosk_ui.py); touch targets are at least 15 mm."""
+"""Colours and sizes of every screen (kiosk, board, terminal). Every text/background pair is
+checked for a WCAG contrast of at least 4.5:1 (tests/test_kiosk_ui.py); touch targets are at
+least 15 mm. Plain data: no Kivy here."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ WARNING_TEXT = hex_colour("#111111")
 ERROR = hex_colour("#B3261E")
 ERROR_TEXT = TEXT
 NUMBER = hex_colour("#FFD166")
+HIGHLIGHT = hex_colour("#FFD166")  # the board's newest call
+HIGHLIGHT_TEXT = hex_colour("#111111")
+PANEL = hex_colour("#13315C")
+OFFLINE = hex_colour("#FF8A80")
 
 # (text, background) pairs that appear on screen.
 PAIRS = {
@@ -37,6 +42,10 @@ PAIRS = {
     "warning": (WARNING_TEXT, WARNING),
     "error": (ERROR_TEXT, ERROR),
     "number": (NUMBER, BACKGROUND),
+    "highlight": (HIGHLIGHT_TEXT, HIGHLIGHT),
+    "panel": (TEXT, PANEL),
+    "panel number": (NUMBER, PANEL),
+    "offline": (OFFLINE, BACKGROUND),
 }
 
 MIN_TOUCH_MM = 15.0

@@ -1,0 +1,1 @@
+"""The ceiling board, its announcer, and the counter terminal."""

@@ -1,0 +1,123 @@
+"""The announcer: for each new call, the chime, then "Mời số A, không, hai, ba, đến quầy số
+năm", then (optionally) the English phrase, `repeat` times; a recall is announced again.
+
+Calls are spoken strictly one after another in the order of `seq`, each once: the last
+handled `seq` is kept in a file, so neither a reconnect nor a restart of the board says a
+call twice. After a reconnect, calls missed while away are said if they are recent
+(`missed_window_seconds`); on a first start the board says nothing of the past.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from display.zone import in_zone
+from lobby.config.models import Board, LobbyConfig
+from lobby.contract import messages as m
+from lobby.i18n import ASSETS, tr
+from lobby.speech import Audio, Phrase, Speaker, Voice
+from lobby.spelling import DIGITS, number_words, spell_ticket
+
+log = logging.getLogger(__name__)
+
+CHIME = ASSETS / "sounds" / "chime.wav"
+
+
+class Announcer:
+    def __init__(self, config: LobbyConfig, settings: Board, speaker: Speaker,
+                 state_file: Path | None = None, chime: Audio | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.config = config
+        self.settings = settings
+        self.speaker = speaker
+        self.state_file = state_file
+        self.chime = chime if chime is not None else Audio.read(CHIME)
+        self.clock = clock
+        self.voices = {lang: Voice(lang, settings.voices.get(lang, lang), settings.rate)
+                       for lang in settings.languages}
+        self.handled: int | None = self._load()
+        self._lock = threading.Lock()
+
+    def _load(self) -> int | None:
+        if self.state_file and self.state_file.exists():
+            try:
+                return int(self.state_file.read_text().strip())
+            except ValueError:
+                log.warning("ignoring unreadable %s", self.state_file)
+        return None
+
+    def _save(self) -> None:
+        if self.state_file:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.state_file.with_suffix(".part")
+            partial.write_text(str(self.handled))
+            partial.replace(self.state_file)
+
+    def phrases(self, call: m.BoardCall) -> list[Phrase]:
+        said: list[Phrase] = []
+        for lang, voice in self.voices.items():
+            words = [tr(lang, "Once more:")] if call.recall else []
+            words += [tr(lang, "Number"), *spell_ticket(call.number, lang),
+                      tr(lang, "please go to counter"), number_words(call.counter_number, lang)]
+            said += [(word, voice) for word in words]
+        return said * self.settings.repeat
+
+    def prewarm(self) -> None:
+        """Every phrase part, letter, digit and counter number, so announcing starts at once."""
+        letters = {c for s in self.config.services for c in s.id}
+        parts: list[Phrase] = []
+        for lang, voice in self.voices.items():
+            words = [tr(lang, "Once more:"), tr(lang, "Number"), tr(lang, "please go to counter"),
+                     *DIGITS.get(lang, DIGITS["en"]),
+                     *(w for c in sorted(letters) for w in spell_ticket(c, lang)),
+                     *(number_words(c.number, lang) for c in self.config.counters)]
+            parts += [(w, voice) for w in words]
+        self.speaker.prewarm(parts)
+
+    def _say(self, call: m.BoardCall) -> None:
+        if in_zone(self.settings, call.counter, call.service):
+            self.speaker.say(f"{call.seq} {call.number} {call.counter}"
+                             f"{' recall' if call.recall else ''}", self.phrases(call),
+                             prefix=self.chime)
+        self.handled = call.seq
+        self._save()
+
+    def on_called(self, call: m.CalledEvent) -> bool:
+        """A live call. Said unless its seq was handled already."""
+        with self._lock:
+            if self.handled is not None and call.seq <= self.handled:
+                return False
+            self._say(call)
+            return True
+
+    def on_board(self, board: m.BoardState) -> list[int]:
+        """The retained board, on (re)connect: say recent calls not yet handled, oldest
+        first; on a first start only remember where the site is."""
+        with self._lock:
+            if self.handled is not None and board.seq < self.handled:
+                # seq only grows at a site: a lower one means the hub's store was replaced.
+                log.warning("the hub's seq went back from %d to %d: starting again from it",
+                            self.handled, board.seq)
+                self.handled = None
+            if self.handled is None:
+                self.handled = board.seq
+                self._save()
+                return []
+            said = []
+            now = self.clock()
+            for call in sorted(board.calls, key=lambda c: c.seq):
+                if call.seq <= self.handled:
+                    continue
+                age = now - dt.datetime.fromisoformat(call.at).timestamp()
+                if age <= self.settings.missed_window_seconds:
+                    self._say(call)
+                    said.append(call.seq)
+                else:
+                    self.handled = call.seq  # too old to call out now; shown, not said
+            self._save()
+            return said

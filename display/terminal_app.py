@@ -1,0 +1,154 @@
+"""The counter terminal's Kivy app. Keys: Space = next, R = recall, D = done, N = no-show.
+Kivy lives only here and in terminal.kv; the logic is display/terminal_model.py."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.popup import Popup
+from kivy.uix.textinput import TextInput
+
+from display.terminal_model import TerminalModel
+from lobby.i18n import ASSETS, N_, tr
+
+KEYS = {" ": "call_next", "r": "recall", "d": "done", "n": "no_show"}
+BUTTONS = (  # action, label, shortcut
+    ("call_next", N_("Next"), "Space"), ("recall", N_("Recall"), "R"),
+    ("done", N_("Done"), "D"), ("no_show", N_("No-show"), "N"),
+    ("transfer", N_("Transfer…"), ""), ("call", N_("Call a number…"), ""),
+    ("pause", N_("Pause"), ""), ("resume", N_("Resume"), ""),
+)
+STATUS = {"open": N_("Open"), "paused": N_("Paused"), "closed": N_("Closed")}
+
+
+class TerminalRoot(BoxLayout):  # type: ignore[misc]
+    pass
+
+
+class TButton(ButtonBehavior, Label):  # type: ignore[misc]
+    action = StringProperty("")
+    enabled = BooleanProperty(True)
+
+
+class Banner(Label):  # type: ignore[misc]
+    pass
+
+
+class TerminalApp(App):  # type: ignore[misc]
+    font = str(ASSETS / "fonts" / "DejaVuSans.ttf")
+    font_bold = str(ASSETS / "fonts" / "DejaVuSans-Bold.ttf")
+
+    def __init__(self, model: TerminalModel, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.model = model
+        self.popup: Popup | None = None
+        self._trigger = Clock.create_trigger(lambda _dt: self.refresh())
+        self.title = tr(model.language, "Counter {number}", number=model.counter.number)
+
+    def h(self, share: float) -> float:
+        return float(Window.height * share)
+
+    def build(self) -> TerminalRoot:
+        self.root_widget = TerminalRoot()
+        for action, label, key in BUTTONS:
+            text = tr(self.model.language, label) + (f"\n[{key}]" if key else "")
+            button = TButton(text=text, action=action)
+            button.bind(on_release=lambda b: self.press(b.action))
+            self.root_widget.ids.buttons.add_widget(button)
+        self.model.on_change = self._trigger
+        Window.bind(on_key_down=self._on_key)
+        self.refresh()
+        return self.root_widget
+
+    def _on_key(self, _window: Any, _key: int, _scancode: int, text: str | None,
+                _modifiers: list[str]) -> bool:
+        if self.popup is not None or not text:
+            return False
+        action = KEYS.get(text.lower())
+        if action:
+            self.press(action)
+            return True
+        return False
+
+    def press(self, action: str, **arguments: Any) -> None:
+        if action == "transfer" and "service" not in arguments:
+            self._choose_service()
+            return
+        if action == "call" and "number" not in arguments:
+            self._ask_number()
+            return
+        threading.Thread(target=self.model.act, args=(action,), kwargs=arguments,
+                         daemon=True, name=f"terminal-{action}").start()
+
+    def _choose_service(self) -> None:
+        if not self.model.enabled()["transfer"]:
+            return
+        box = BoxLayout(orientation="vertical", spacing=self.h(0.015), padding=self.h(0.02))
+        popup = Popup(title=tr(self.model.language, "Transfer to"), content=box,
+                      size_hint=(0.7, 0.8), title_font=self.font_bold)
+        def choose(button: Any) -> None:
+            popup.dismiss()
+            self.press("transfer", service=button.action)
+
+        for target in self.model.transfer_targets():
+            button = TButton(text=f"{target.id} · {target.name}", action=target.id)
+            button.bind(on_release=choose)
+            box.add_widget(button)
+        self._open(popup)
+
+    def _ask_number(self) -> None:
+        if not self.model.enabled()["call"]:
+            return
+        box = BoxLayout(orientation="vertical", spacing=self.h(0.02), padding=self.h(0.02))
+        field = TextInput(multiline=False, font_size=self.h(0.06), font_name=self.font,
+                          size_hint_y=None, height=self.h(0.1), hint_text="A023")
+        popup = Popup(title=tr(self.model.language, "Call a number"), content=box,
+                      size_hint=(0.6, 0.5), title_font=self.font_bold)
+
+        def call(*_args: Any) -> None:
+            popup.dismiss()
+            self.press("call", number=field.text.strip().upper())
+
+        field.bind(on_text_validate=call)
+        ok = TButton(text=tr(self.model.language, "Call"), action="call")
+        ok.bind(on_release=call)
+        box.add_widget(field)
+        box.add_widget(ok)
+        self._open(popup)
+        field.focus = True
+
+    def _open(self, popup: Popup) -> None:
+        self.popup = popup
+        popup.bind(on_dismiss=lambda *_: setattr(self, "popup", None))
+        popup.open()
+
+    def refresh(self) -> None:
+        model, ids, lang = self.model, self.root_widget.ids, self.model.language
+        ids.counter.text = tr(lang, "Counter {number}", number=model.counter.number)
+        status = tr(lang, STATUS[model.status])
+        ids.status.text = status if model.online else f"{status} · {tr(lang, 'Offline')}"
+        ticket = model.ticket
+        ids.number.text = ticket.number if ticket else "—"
+        detail = ""
+        if ticket:
+            service = model.config.service(ticket.service)
+            detail = service.names.get(lang, ticket.service) if service else ticket.service
+            if ticket.recalls:
+                detail += " · " + tr(lang, "Recalled {count}×", count=ticket.recalls)
+            if not ticket.printed:
+                detail += " · " + tr(lang, "Ticket not printed")
+        ids.detail.text = detail
+        ids.message.text = model.message or ""
+        enabled = model.enabled()
+        for button in ids.buttons.children:
+            button.enabled = enabled.get(button.action, False)
+        ids.waiting.text = tr(lang, "Waiting") + ":  " + "   ".join(
+            f"{line.id} {line.name}: {line.waiting}" for line in model.services())

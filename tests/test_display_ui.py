@@ -1,0 +1,87 @@
+"""The board and the counter terminal in real Kivy windows, offscreen, against the real hub
+and Mosquitto: screenshots kept in tests/artifacts/display/, and what the drivers saw."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lobby.bus import BrokerAddress
+from lobby.config import load_config
+from tests.helpers import DEMO, ROOT, RunningHub
+
+ARTIFACTS = ROOT / "tests" / "artifacts" / "display"
+
+
+def run_driver(mode: str, orientation: str, broker: BrokerAddress,
+               tmp_path: Path) -> tuple[dict[str, Any], RunningHub]:
+    raw = yaml.safe_load(DEMO.read_text())
+    raw["site"]["id"] = f"ui-{mode}-{orientation}-{os.getpid()}"
+    raw["services"][3].pop("hours")  # open whatever the day of the test
+    for device in raw["devices"]:
+        if device["role"] == "board":
+            device["board"] = {"orientation": orientation}
+    config_file = tmp_path / "display.yaml"
+    config_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    hub = RunningHub(load_config(config_file), tmp_path / "hub.sqlite", broker)
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
+               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"), KIVY_LOG_MODE="PYTHON")
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "ui" / "display_driver.py"), "--mode", mode,
+         "--config", str(config_file), "--broker", f"{broker.host}:{broker.port}", "--out",
+         str(ARTIFACTS), "--orientation", orientation],
+        env=env, capture_output=True, text=True, timeout=120)
+    prefix = f"board-{orientation}" if mode == "board" else "terminal"
+    report = json.loads((ARTIFACTS / f"result-{prefix}.json").read_text())
+    assert report.get("done"), (report.get("stuck_at"), run.stderr[-3000:])
+    for screen in report["screens"]:
+        assert (ARTIFACTS / screen).stat().st_size > 10_000, screen
+    return report, hub
+
+
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_board_shows_and_says_the_calls(orientation: str, mosquitto: BrokerAddress,
+                                        tmp_path: Path) -> None:
+    report, hub = run_driver("board", orientation, mosquitto, tmp_path)
+    try:
+        called = report["called"]
+        assert len(called) >= 4
+        # Newest first, one per counter large, the rest below.
+        assert set(report["current"]) | set(report["history"]) == set(called)
+        assert report["current"][0] == called[-1]
+        assert report["number_share_of_height"] >= 0.08  # readable from 5 m
+        # Each call said once, in seq order, with the chime and both languages.
+        seqs = [int(label.split()[0]) for label in report["spoken"]]
+        assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == len(called)
+        timeline = json.loads((ARTIFACTS / f"board-{orientation}-audio" /
+                               "timeline.json").read_text())
+        for before, after in itertools.pairwise(timeline):
+            assert before["end"] <= after["start"]
+        assert all(entry["seconds"] > 5 for entry in timeline)  # chime + vi + en
+        assert {f"board-{orientation}-{s}.png" for s in ("waiting", "calls", "offline")} <= set(
+            report["screens"])
+    finally:
+        hub.stop()
+
+
+def test_counter_terminal_by_touch_and_keys(mosquitto: BrokerAddress, tmp_path: Path) -> None:
+    report, hub = run_driver("terminal", "landscape", mosquitto, tmp_path)
+    try:
+        assert report["refusal"] == "Không còn ai đang chờ."  # "queue empty", in plain words
+        assert report["serving"] == "A001"
+        rows = hub.engine.store.conn.execute(
+            "SELECT number, state, recalls, counter FROM tickets ORDER BY id").fetchall()
+        assert rows[0] == ("A001", "done", 1, "1")  # Next (touch), R (key), D (key)
+        assert {"terminal-queue-empty.png", "terminal-serving.png",
+                "terminal-transfer.png"} <= set(report["screens"])
+    finally:
+        hub.stop()

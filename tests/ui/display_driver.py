@@ -1,0 +1,236 @@
+"""Drives the real board or counter terminal offscreen, in a process of its own: real
+touches and key presses, screenshots, and what it saw in result-<mode>.json. It plays the
+other devices (a kiosk, counters) itself over the bus. Run by tests/test_display_ui.py."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from display.cli import BOARD_SIZES, TERMINAL_SIZE, configure_window
+from lobby.bus import BrokerAddress, Bus
+from lobby.config import load_config
+from lobby.contract.messages import HubState
+from lobby.contract.registry import Topics
+from lobby.rpc import Requester
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=["board", "terminal"], required=True)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--broker", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--orientation", default="landscape")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    config = load_config(args.config)
+    broker = BrokerAddress.parse(args.broker)
+    if args.mode == "board":
+        configure_window(BOARD_SIZES[args.orientation], fullscreen=False)
+    else:
+        configure_window(TERMINAL_SIZE, fullscreen=False)
+
+    from kivy.base import EventLoop
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+    from kivy.tests.common import UnitTestTouch
+
+    # The other devices of the lobby, played by this driver.
+    others = Bus(Topics(config.site.id), client_id="driver-others", broker=broker)
+    kiosk = Requester(others, "kiosk-1")
+    counters = {c: Requester(others, f"counter-{c}") for c in ("1", "2", "3", "5")}
+    others.start()
+    assert others.wait_connected(5)
+    report: dict[str, Any] = {"screens": [], "events": []}
+    prefix = f"{args.mode}-{args.orientation}" if args.mode == "board" else "terminal"
+
+    def shot(name: str) -> None:
+        EventLoop.idle()
+        path = out / f"{prefix}-{name}.png"
+        Window.screenshot(name=str(path))
+        written = path.with_name(path.stem + "0001.png")  # Kivy numbers its screenshots
+        written.replace(path)
+        report["screens"].append(path.name)
+
+    def tap(widget: Any) -> None:
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+
+    def key(char: str) -> None:
+        Window.dispatch("on_key_down", ord(char), 0, char, [])
+
+    steps: list[tuple[str, Callable[[], bool]]] = []
+
+    if args.mode == "board":
+        from display.announcer import Announcer
+        from display.board_app import BoardApp
+        from display.board_client import BoardClient
+        from display.board_model import BoardModel
+        from lobby.speech import RecordingSink, Speaker, Synthesizer
+
+        device = config.device("board-1")
+        assert device is not None
+        settings = device.board_settings
+        model = BoardModel(config, settings)
+        sink = RecordingSink(out / f"{prefix}-audio")
+        announcer = Announcer(config, settings, Speaker(Synthesizer(out / "clips"), sink),
+                              out / f"{prefix}.last-seq")
+        client = BoardClient(config, device, broker, model, announcer)
+        client.start()
+        app: Any = BoardApp(model, portrait=args.orientation == "portrait")
+
+        def ready() -> bool:
+            if not (model.connected and model.hub_online and model.queues):
+                return False
+            for service in ("A", "A", "B", "C", "D", "A"):
+                kiosk.request("issue", service=service)
+            shot("waiting")
+            for counter in ("1", "3", "2", "5", "1"):
+                reply = counters[counter].request("call_next", counter=counter)
+                if reply.ok and reply.data and reply.data["ticket"]:
+                    called.append(reply.data["ticket"]["number"])
+            report["called"] = list(called)
+            return True
+
+        called: list[str] = []
+
+        def calls_shown() -> bool:
+            if not set(called) <= {r.number for r in model.calls}:
+                return False
+            shot("calls")
+            from display.board_app import CallLine
+
+            lines = [w for w in app.root_widget.ids.current.children if isinstance(w, CallLine)]
+            report["number_share_of_height"] = min(w.number_size for w in lines) / Window.height
+            report["current"] = [r.number for r in model.current()]
+            report["history"] = [r.number for r in model.history()]
+            return True
+
+        def spoken() -> bool:
+            if not announcer.speaker.wait_idle(0.01) or len(sink.timeline) < len(called):
+                return False
+            report["spoken"] = [e.label for e in sink.timeline]
+            model.on_hub(HubState(state="offline", version="test", since="now"))
+            return True
+
+        def offline_shot() -> bool:
+            shot("offline")
+            return True
+
+        steps += [("connected, tickets issued, calls made", ready),
+                  ("calls shown", calls_shown), ("calls spoken", spoken),
+                  ("offline mark", offline_shot)]
+    else:
+        from display.terminal_app import TerminalApp
+        from display.terminal_client import TerminalClient
+
+        device = config.device("counter-1")
+        assert device is not None
+        terminal = TerminalClient(config, device, broker)
+        terminal.start()
+        model_t = terminal.model
+        app = TerminalApp(model_t)
+
+        def button(action: str) -> Any:
+            return next(b for b in app.root_widget.ids.buttons.children if b.action == action)
+
+        def empty() -> bool:
+            if not (model_t.online and model_t.view is not None):
+                return False
+            key(" ")  # Space = next, with nobody waiting
+            return True
+
+        def refused() -> bool:
+            if not model_t.message:
+                return False
+            report["refusal"] = model_t.message
+            shot("queue-empty")
+            for service in ("A", "A", "C"):
+                kiosk.request("issue", service=service)
+            return True
+
+        def press_next() -> bool:
+            if sum(s.waiting for s in model_t.services()) < 3:
+                return False
+            tap(button("call_next"))
+            return True
+
+        def serving() -> bool:
+            if model_t.ticket is None or model_t.busy:
+                return False
+            report["serving"] = model_t.ticket.number
+            key("r")
+            return True
+
+        def recalled() -> bool:
+            if model_t.ticket is None or model_t.ticket.recalls != 1:
+                return False
+            shot("serving")
+            tap(button("transfer"))
+            return True
+
+        def transfer_dialog() -> bool:
+            if app.popup is None:
+                return False
+            shot("transfer")
+            app.popup.dismiss()
+            key("d")
+            return True
+
+        def done() -> bool:
+            if model_t.ticket is not None or model_t.busy:
+                return False
+            report["after_done"] = None
+            counters["2"].request("pause", counter="2")
+            return True
+
+        steps += [("connected; next with nobody waiting", empty), ("refusal shown", refused),
+                  ("tickets waiting; Next touched", press_next), ("serving; R pressed", serving),
+                  ("recalled; Transfer touched", recalled), ("transfer dialog; D pressed",
+                                                              transfer_dialog),
+                  ("done", done)]
+
+    state = {"index": 0, "waited": 0}
+
+    def advance(_dt: float) -> None:
+        if state["index"] >= len(steps):
+            report["done"] = True
+            app.stop()
+            return
+        name, fn = steps[state["index"]]
+        if fn():
+            report["events"].append(name)
+            state["index"] += 1
+            state["waited"] = 0
+        else:
+            state["waited"] += 1
+            if state["waited"] > 150:
+                report["stuck_at"] = name
+                app.stop()
+
+    Clock.schedule_interval(advance, 0.1)
+    try:
+        app.run()
+    finally:
+        report["window"] = list(Window.size)
+        others.stop()
+        (out / f"result-{prefix}.json").write_text(json.dumps(report, indent=1,
+                                                              ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
