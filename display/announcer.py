@@ -28,6 +28,13 @@ log = logging.getLogger(__name__)
 CHIME = ASSETS / "sounds" / "chime.wav"
 
 
+def call_words(call: m.BoardCall, language: str) -> list[str]:
+    """"Mời số A, không, hai, ba, đến quầy số mười lăm", one clip per word or phrase."""
+    words = [tr(language, "Once more:")] if call.recall else []
+    return [*words, tr(language, "Number"), *spell_ticket(call.number, language),
+            tr(language, "please go to counter"), number_words(call.counter_number, language)]
+
+
 class Announcer:
     def __init__(self, config: LobbyConfig, settings: Board, speaker: Speaker,
                  state_file: Path | None = None, chime: Audio | None = None,
@@ -59,12 +66,8 @@ class Announcer:
             partial.replace(self.state_file)
 
     def phrases(self, call: m.BoardCall) -> list[Phrase]:
-        said: list[Phrase] = []
-        for lang, voice in self.voices.items():
-            words = [tr(lang, "Once more:")] if call.recall else []
-            words += [tr(lang, "Number"), *spell_ticket(call.number, lang),
-                      tr(lang, "please go to counter"), number_words(call.counter_number, lang)]
-            said += [(word, voice) for word in words]
+        said = [(word, voice) for lang, voice in self.voices.items()
+                for word in call_words(call, lang)]
         return said * self.settings.repeat
 
     def prewarm(self) -> None:

@@ -1,0 +1,96 @@
+"""The counter terminal's view-model, with the real engine on SQLite behind its requests."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from display.terminal_model import TerminalModel
+from hub.engine import Engine
+from hub.store import Store
+from lobby.contract import messages as m
+from lobby.rpc import RequestTimeoutError
+from tests.helpers import payload, small_config
+
+
+class Desk:
+    def __init__(self, tmp: Path) -> None:
+        self.config = small_config()
+        self.engine = Engine(self.config, Store(tmp / "hub.sqlite"))
+        self.ids = itertools.count(1)
+        self.device = "counter-1"
+        self.down = False
+        self.model = TerminalModel(self.config, "1", self.request)
+        self.model.set_connected(True)
+        self.model.on_hub(m.HubState(state="online", version="x", since="x"))
+        self.publish()
+
+    def request(self, action: str, **arguments: Any) -> m.Reply:
+        if self.down:
+            raise RequestTimeoutError("no reply")
+        reply = self.engine.handle_request(self.device, action, payload(
+            transaction=f"t{next(self.ids)}", **arguments)).reply
+        self.publish()
+        return reply
+
+    def publish(self) -> None:
+        now = self.engine.clock.now()
+        self.model.on_counter(self.engine.views.counter(self.engine.live.counters["1"], now))
+        self.model.on_queues(self.engine.views.queues(self.engine.live, now))
+
+    def issue(self, service: str = "A") -> None:
+        self.engine.handle_request("kiosk-1", "issue", payload(
+            transaction=f"k{next(self.ids)}", service=service))
+        self.publish()
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Desk:
+    return Desk(tmp_path)
+
+
+def test_next_recall_done(desk: Desk) -> None:
+    assert desk.model.enabled()["recall"] is False
+    desk.issue()
+    desk.issue("B")
+    assert [(s.id, s.waiting) for s in desk.model.services()] == [("A", 1), ("B", 1)]
+    assert desk.model.act("call_next")
+    assert desk.model.ticket is not None and desk.model.ticket.number == "A001"
+    assert desk.model.enabled()["recall"] and desk.model.enabled()["done"]
+    desk.model.act("recall")
+    assert desk.model.ticket.recalls == 1
+    desk.model.act("done")
+    assert desk.model.ticket is None and desk.model.message is None
+
+
+def test_refusals_are_shown_in_plain_words(desk: Desk) -> None:
+    desk.model.act("call_next")
+    assert desk.model.message == "Không còn ai đang chờ."
+    desk.issue()
+    desk.model.act("call", number="A999")
+    assert desk.model.message == "Số này không có trong hàng chờ của quầy."
+    desk.device = "counter-2"  # a terminal configured for the wrong counter
+    desk.model.act("call_next")
+    assert desk.model.message == "Quầy này không được phép làm việc đó."
+    desk.device = "counter-1"
+    desk.down = True
+    desk.model.act("call_next")
+    assert desk.model.message == "Máy chủ không trả lời. Xin thử lại."
+
+
+def test_transfer_pause_resume_and_disabled_buttons(desk: Desk) -> None:
+    desk.issue()
+    desk.model.act("call_next")
+    assert [t.id for t in desk.model.transfer_targets()] == ["B"]
+    desk.model.act("transfer", service="B")
+    assert desk.model.ticket is None
+    assert [(s.id, s.waiting) for s in desk.model.services()] == [("A", 0), ("B", 1)]
+    assert desk.model.enabled()["pause"] and not desk.model.enabled()["resume"]
+    desk.model.act("pause")
+    assert desk.model.status == "paused" and desk.model.enabled()["resume"]
+    assert not desk.model.act("pause")  # disabled: nothing sent
+    desk.model.set_connected(False)
+    assert not any(desk.model.enabled().values())
