@@ -25,7 +25,15 @@ class CallLine(BoxLayout):  # type: ignore[misc]
     number = StringProperty("")
     counter_text = StringProperty("")
     number_size = NumericProperty(40)
+    seq = NumericProperty(0)
     lit = BooleanProperty(False)  # highlighted: the newest call (blinking while new)
+
+    def render_now(self) -> None:
+        """Draw the labels' text at once: Kivy would otherwise defer it to the next frame,
+        and a call would show a frame later."""
+        for child in self.children:
+            if isinstance(child, Label):
+                child.texture_update()
 
 
 class BoardRoot(BoxLayout):  # type: ignore[misc]
@@ -64,19 +72,42 @@ class BoardApp(App):  # type: ignore[misc]
         return (min(self.h(0.13), Window.width * 0.16), self.u(0.05))
 
     def build(self) -> BoardRoot:
+        Window.clearcolor = theme.BACKGROUND
         self.root_widget = BoardRoot()
+        ids = self.root_widget.ids
+        current_size, history_size = self.call_sizes()
+        # Fixed pools of rows, updated in place: rebuilding widgets on every call cost tens
+        # of milliseconds a repaint (and the announcer waited for the GIL meanwhile).
+        self.current_lines = [CallLine(number_size=current_size)
+                              for _ in range(self.model.settings.current_calls)]
+        self.history_lines = [CallLine(number_size=history_size)
+                              for _ in range(self.model.settings.calls_shown)]
+        self.waiting_labels = [self._waiting_label() for _ in self.model.config.services]
+        for line in self.current_lines:
+            ids.current.add_widget(line)
+        ids.current.add_widget(Widget())  # rows at the top, the space below
+        for line in self.history_lines:
+            ids.history.add_widget(line)
+        ids.history.add_widget(Widget())
+        for label in self.waiting_labels:
+            ids.waiting.add_widget(label)
         self.model.on_change = self._trigger  # any thread: repaint on the UI thread, batched
         Clock.schedule_interval(self._tick, FLASH_PERIOD)
         self.refresh()
         return self.root_widget
 
+    def _waiting_label(self) -> Label:
+        label = Label(font_name=self.font, font_size=self.u(0.03), color=theme.TEXT,
+                      halign="left", valign="middle")
+        label.bind(size=lambda widget, size: setattr(widget, "text_size", size))
+        return label
+
     def _tick(self, _dt: float) -> None:
         self._blink = not self._blink
-        if any(self.model.flashing(r) for r in self.model.current()) or self._clock_changed():
-            self.refresh()
-
-    def _clock_changed(self) -> bool:
-        return bool(self.root_widget.ids.clock.text != self._clock_text())
+        self._paint_lit()  # a property set to its own value is no change for Kivy
+        clock = self._clock_text()
+        if self.root_widget.ids.clock.text != clock:
+            self.root_widget.ids.clock.text = clock
 
     def _clock_text(self) -> str:
         return dt.datetime.now(self.model.config.site.zone).strftime("%H:%M")
@@ -89,28 +120,34 @@ class BoardApp(App):  # type: ignore[misc]
         ids.now_heading.text = both("Now serving", langs)
         ids.recent_heading.text = both("Recent calls", langs)
         ids.waiting_heading.text = both("Waiting", langs)
-        newest = model.newest()
-        current_size, history_size = self.call_sizes()
-        ids.current.clear_widgets()
-        for row in model.current():
-            ids.current.add_widget(self._line(row, current_size, newest))
-        ids.current.add_widget(Widget())  # rows at the top, the space below
-        ids.history.clear_widgets()
-        for row in model.history():
-            ids.history.add_widget(self._line(row, history_size, None))
-        ids.history.add_widget(Widget())
-        ids.waiting.clear_widgets()
-        for line in model.waiting():
-            label = Label(text=f"{line.service}   {line.names.get(langs[0], line.service)}:  "
-                          f"{line.waiting}", font_name=self.font, font_size=self.u(0.03),
-                          color=theme.TEXT, halign="left", valign="middle")
-            label.bind(size=lambda widget, size: setattr(widget, "text_size", size))
-            ids.waiting.add_widget(label)
+        self._fill(self.current_lines, model.current())
+        self._fill(self.history_lines, model.history())
+        rows = model.waiting()
+        for index, label in enumerate(self.waiting_labels):
+            line = rows[index] if index < len(rows) else None
+            label.text = (f"{line.service}   {line.names.get(langs[0], line.service)}:  "
+                          f"{line.waiting}") if line else ""
+        self._paint_lit()
 
-    def _line(self, row: CallRow, size: float, newest: CallRow | None) -> CallLine:
-        is_newest = newest is not None and row.seq == newest.seq
-        blinking_off = self.model.flashing(row) and self._blink
-        return CallLine(number=row.number, number_size=size,
-                        counter_text=tr(self.languages[0], "Counter {number}",
-                                        number=row.counter_number),
-                        lit=is_newest and not blinking_off)
+    def _fill(self, lines: list[CallLine], rows: list[CallRow]) -> None:
+        for index, line in enumerate(lines):
+            row = rows[index] if index < len(rows) else None
+            if line.seq == (row.seq if row else 0):
+                continue
+            line.seq = row.seq if row else 0
+            line.number = row.number if row else ""
+            line.counter_text = tr(self.languages[0], "Counter {number}",
+                                   number=row.counter_number) if row else ""
+            line.opacity = 1 if row else 0
+            line.render_now()
+
+    def _should_light(self, seq: int, newest: CallRow | None) -> bool:
+        if newest is None or seq != newest.seq:
+            return False
+        return not (self.model.flashing(newest) and self._blink)
+
+    def _paint_lit(self) -> None:
+        """Only the newest row's highlight changes while it blinks."""
+        newest = self.model.newest()
+        for line in self.current_lines:
+            line.lit = self._should_light(line.seq, newest)

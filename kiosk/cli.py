@@ -40,6 +40,7 @@ def configure_window(orientation: str, fullscreen: bool, scale: float = 1.0) -> 
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "log_level", "warning")
+    Config.set("graphics", "multisamples", "0")  # see display/cli.py
 
 
 def run(args: argparse.Namespace) -> int:

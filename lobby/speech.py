@@ -89,6 +89,7 @@ class Synthesizer:
         self.cache_dir = cache_dir
         cache_dir.mkdir(parents=True, exist_ok=True)
         self._jobs: queue.Queue[tuple[str, Voice, Path, Future[Path]] | None] = queue.Queue()
+        self._loaded: dict[Path, Audio] = {}  # clips already read: no disk on the hot path
         self._thread = threading.Thread(target=self._work, name="speech-synth", daemon=True)
         self._thread.start()
 
@@ -98,11 +99,15 @@ class Synthesizer:
 
     def clip(self, text: str, voice: Voice, timeout: float = 10.0) -> Audio:
         path = self.path_for(text, voice)
+        loaded = self._loaded.get(path)
+        if loaded is not None:
+            return loaded
         if not path.exists():
             future: Future[Path] = Future()
             self._jobs.put((text, voice, path, future))
             future.result(timeout)
-        return Audio.read(path)
+        audio = self._loaded[path] = Audio.read(path)
+        return audio
 
     def _work(self) -> None:
         engine: Any = None
