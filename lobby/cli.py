@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from lobby import __version__
 from lobby.config import ConfigError, LobbyConfig, load_config
@@ -81,6 +82,10 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return _parser_and_commands()[0]
+
+
+def _parser_and_commands() -> tuple[argparse.ArgumentParser, Any]:
     parser = argparse.ArgumentParser(prog="lobby", description="Queue system for a "
                                      "public-service centre lobby.")
     parser.add_argument("--version", action="version", version=f"lobby {__version__}")
@@ -128,7 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
             entry.load()(sub)
         except Exception as exc:  # one broken app must not take the whole command down
             print(f"lobby: command {entry.name!r} is unavailable: {exc}", file=sys.stderr)
-    return parser
+    return parser, sub
+
+
+def available_commands() -> set[str]:
+    """Every subcommand, the apps' included (as their entry points registered them)."""
+    return set(_parser_and_commands()[1].choices)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

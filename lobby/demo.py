@@ -11,11 +11,10 @@ import signal
 import subprocess
 import sys
 import threading
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from lobby.broker.embedded import BrokerStartError, start_embedded
-from lobby.cli import read_config
+from lobby.cli import available_commands, read_config
 from lobby.config.models import LobbyConfig
 
 log = logging.getLogger("lobby.demo")
@@ -30,7 +29,7 @@ def has_screen() -> bool:
 
 
 def _app_commands(config: LobbyConfig, config_path: str, var: Path) -> list[list[str]]:
-    installed = {entry.name for entry in entry_points(group="lobby.commands")}
+    installed = available_commands()
     commands = []
     for command, role in APPS:
         device = next((d for d in config.devices if d.role == role), None)

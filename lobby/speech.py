@@ -186,6 +186,7 @@ class AplaySink:
 
     def __init__(self) -> None:
         self.available = shutil.which("aplay") is not None
+        self._failing = False  # warn once per outage, not on every announcement
         if not self.available:
             log.warning("aplay is not installed (Debian alsa-utils): speech is silent")
 
@@ -194,8 +195,13 @@ class AplaySink:
             return
         result = subprocess.run(["aplay", "-q", "-"], input=audio.wav_bytes(),
                                 capture_output=True, check=False)
-        if result.returncode != 0:
-            log.warning("aplay failed for %s: %s", label, result.stderr.decode(errors="replace"))
+        if result.returncode != 0 and not self._failing:
+            last = result.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            log.warning("no sound: aplay failed (%s); is a sound card configured?",
+                        last[0] if last else f"exit {result.returncode}")
+        elif result.returncode == 0 and self._failing:
+            log.info("sound is back")
+        self._failing = result.returncode != 0
 
 
 @dataclass
