@@ -26,6 +26,7 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-"))
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import memory_mb, percentile  # noqa: E402
 from display.cli import BOARD_SIZES, configure_window  # noqa: E402
 from lobby.broker.embedded import free_port, start_embedded  # noqa: E402
 from lobby.bus import BrokerAddress, Bus  # noqa: E402
@@ -34,11 +35,6 @@ from lobby.contract import messages as m  # noqa: E402
 from lobby.contract.registry import Topics, spec  # noqa: E402
 
 DEMO = ROOT / "config" / "demo.yaml"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def board_process(broker: BrokerAddress, workdir: Path, seconds: float) -> tuple[float, float]:
@@ -58,9 +54,7 @@ def board_process(broker: BrokerAddress, workdir: Path, seconds: float) -> tuple
     before, started = cpu_seconds(), time.monotonic()
     time.sleep(seconds)
     share = (cpu_seconds() - before) / (time.monotonic() - started)
-    rss = next(int(line.split()[1]) / 1024 for line in
-               Path(f"/proc/{process.pid}/status").read_text().splitlines()
-               if line.startswith("VmRSS"))
+    rss = memory_mb(process.pid)["VmRSS"]
     process.terminate()
     process.wait(10)
     return rss, share * 100

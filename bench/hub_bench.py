@@ -30,6 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import memory_mb, percentile  # noqa: E402
 from hub.model import Ticket  # noqa: E402
 from hub.store import Store  # noqa: E402
 from lobby.broker.embedded import EmbeddedBroker, free_port, start_embedded  # noqa: E402
@@ -39,11 +40,6 @@ from lobby.contract.registry import Topics  # noqa: E402
 from lobby.rpc import Requester  # noqa: E402
 
 DEMO = ROOT / "config" / "demo.yaml"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def populate_history(db: Path, tickets: int) -> None:
@@ -77,10 +73,7 @@ class HubProcess:
              str(self.config_path), "--broker", f"{broker.host}:{broker.port}"])
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        return memory_mb(self.process.pid)["VmHWM"]
 
     def stop(self) -> None:
         self.process.terminate()

@@ -25,6 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import memory_mb, percentile  # noqa: E402
 from kiosk.client import KioskClient  # noqa: E402
 from kiosk.printing.devices import EscposPrinter, FilePrinter, TicketPrinter  # noqa: E402
 from lobby.broker.embedded import free_port, start_embedded  # noqa: E402
@@ -34,11 +35,6 @@ from lobby.config.models import Printer  # noqa: E402
 from tests.printer_emulator import PrinterEmulator  # noqa: E402
 
 DEMO = ROOT / "config" / "demo.yaml"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 class NextCut:
@@ -79,11 +75,9 @@ def kiosk_memory(config_file: Path, broker: BrokerAddress, workdir: Path) -> tup
          "--windowed", "--var", str(workdir / "var")],
         env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(8)  # up, connected, clips prewarmed, idle
-    status = Path(f"/proc/{process.pid}/status").read_text()
+    values = memory_mb(process.pid)
     process.terminate()
     process.wait(10)
-    values = {line.split(":")[0]: int(line.split()[1]) / 1024
-              for line in status.splitlines() if line.startswith(("VmRSS", "VmHWM"))}
     return values["VmRSS"], values["VmHWM"]
 
 

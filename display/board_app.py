@@ -14,8 +14,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from display.board_model import BoardModel, CallRow
+from display.board_model import BoardModel
 from lobby import theme
+from lobby.contract import messages as m
 from lobby.i18n import ASSETS, tr
 
 FLASH_PERIOD = 0.5  # seconds per blink of a new call
@@ -129,7 +130,7 @@ class BoardApp(App):  # type: ignore[misc]
                           f"{line.waiting}") if line else ""
         self._paint_lit()
 
-    def _fill(self, lines: list[CallLine], rows: list[CallRow]) -> None:
+    def _fill(self, lines: list[CallLine], rows: list[m.BoardCall]) -> None:
         for index, line in enumerate(lines):
             row = rows[index] if index < len(rows) else None
             if line.seq == (row.seq if row else 0):
@@ -141,7 +142,7 @@ class BoardApp(App):  # type: ignore[misc]
             line.opacity = 1 if row else 0
             line.render_now()
 
-    def _should_light(self, seq: int, newest: CallRow | None) -> bool:
+    def _should_light(self, seq: int, newest: m.BoardCall | None) -> bool:
         if newest is None or seq != newest.seq:
             return False
         return not (self.model.flashing(newest) and self._blink)

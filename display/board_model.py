@@ -15,16 +15,7 @@ from dataclasses import dataclass
 from display.zone import in_zone, service_in_zone
 from lobby.config.models import Board, LobbyConfig
 from lobby.contract import messages as m
-
-
-@dataclass(frozen=True)
-class CallRow:
-    seq: int
-    number: str
-    counter: str
-    counter_number: int
-    service: str
-    recall: bool
+from lobby.presence import HubPresence
 
 
 @dataclass(frozen=True)
@@ -34,7 +25,7 @@ class WaitingRow:
     waiting: int
 
 
-class BoardModel:
+class BoardModel(HubPresence):
     def __init__(self, config: LobbyConfig, settings: Board,
                  clock: Callable[[], float] = time.monotonic,
                  on_change: Callable[[], None] = lambda: None) -> None:
@@ -42,12 +33,10 @@ class BoardModel:
         self.settings = settings
         self.clock = clock
         self.on_change = on_change
-        self.calls: list[CallRow] = []  # newest first, in the zone
+        self.calls: list[m.BoardCall] = []  # newest first, in the zone
         self.flash_until: dict[int, float] = {}
         self.max_seq: int | None = None  # the highest seq seen, None before the first board
         self.queues: list[m.ServiceQueue] = []
-        self.hub_online = False
-        self.connected = False
         self._lock = threading.Lock()
 
     # --- inputs (any thread) ---------------------------------------------------------------
@@ -69,21 +58,12 @@ class BoardModel:
         self.queues = [q for q in state.services if service_in_zone(self.settings, q.id)]
         self.on_change()
 
-    def on_hub(self, state: m.HubState) -> None:
-        self.hub_online = state.state == "online"
-        self.on_change()
-
-    def set_connected(self, connected: bool) -> None:
-        self.connected = connected
-        self.on_change()
-
     def _merge(self, calls: list[m.BoardCall], flash: bool) -> None:
         known = {row.seq for row in self.calls}
         for call in calls:
             if call.seq in known or not in_zone(self.settings, call.counter, call.service):
                 continue
-            self.calls.append(CallRow(call.seq, call.number, call.counter, call.counter_number,
-                                      call.service, call.recall))
+            self.calls.append(m.BoardCall.model_validate(call.model_dump()))
             if flash and (self.max_seq is None or call.seq > self.max_seq):
                 self.flash_until[call.seq] = self.clock() + self.settings.flash_seconds
         self.calls.sort(key=lambda r: r.seq, reverse=True)
@@ -95,9 +75,9 @@ class BoardModel:
 
     @property
     def offline(self) -> bool:
-        return not (self.connected and self.hub_online)
+        return not self.online
 
-    def current(self) -> list[CallRow]:
+    def current(self) -> list[m.BoardCall]:
         """The newest calls, shown large; one per counter (its latest)."""
         rows, counters = [], set()
         for row in self.calls:
@@ -108,14 +88,14 @@ class BoardModel:
                 break
         return rows
 
-    def history(self) -> list[CallRow]:
+    def history(self) -> list[m.BoardCall]:
         current = {row.seq for row in self.current()}
         return [row for row in self.calls if row.seq not in current]
 
-    def flashing(self, row: CallRow) -> bool:
+    def flashing(self, row: m.BoardCall) -> bool:
         return self.clock() < self.flash_until.get(row.seq, 0.0)
 
-    def newest(self) -> CallRow | None:
+    def newest(self) -> m.BoardCall | None:
         return self.calls[0] if self.calls else None
 
     def waiting(self) -> list[WaitingRow]:

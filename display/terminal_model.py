@@ -15,6 +15,7 @@ from typing import Any
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
 from lobby.i18n import N_, tr
+from lobby.presence import HubPresence
 from lobby.rpc import RequestTimeoutError
 
 Request = Callable[..., m.Reply]  # (action, **arguments) -> reply; may raise RequestTimeoutError
@@ -38,7 +39,7 @@ class ServiceLine:
     waiting: int
 
 
-class TerminalModel:
+class TerminalModel(HubPresence):
     def __init__(self, config: LobbyConfig, counter_id: str, request: Request,
                  on_change: Callable[[], None] = lambda: None) -> None:
         counter = config.counter(counter_id)
@@ -51,8 +52,6 @@ class TerminalModel:
         self.language = config.site.languages[0]
         self.view: m.CounterView | None = None
         self.queues: dict[str, m.ServiceQueue] = {}
-        self.hub_online = False
-        self.connected = False
         self.message: str | None = None
         self.busy = False
         self._lock = threading.Lock()
@@ -67,19 +66,7 @@ class TerminalModel:
         self.queues = {q.id: q for q in state.services}
         self.on_change()
 
-    def on_hub(self, state: m.HubState) -> None:
-        self.hub_online = state.state == "online"
-        self.on_change()
-
-    def set_connected(self, connected: bool) -> None:
-        self.connected = connected
-        self.on_change()
-
     # --- what the screen shows --------------------------------------------------------------
-
-    @property
-    def online(self) -> bool:
-        return self.connected and self.hub_online
 
     @property
     def ticket(self) -> m.TicketView | None:

@@ -50,7 +50,7 @@ class KioskClient:
 
     def _on_hub(self, state: m.HubState, params: dict[str, str]) -> None:
         was_online = self.flow.online
-        self.flow.set_hub(state)
+        self.flow.on_hub(state)
         if self.flow.online and not was_online and self.flow.orphans:
             threading.Thread(target=self.flow.settle_orphans, daemon=True).start()
 

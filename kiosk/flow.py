@@ -22,6 +22,7 @@ from kiosk.printing.layout import TicketContent, ticket_blocks
 from lobby.config.models import Device, LobbyConfig
 from lobby.contract import messages as m
 from lobby.i18n import N_, tr
+from lobby.presence import HubPresence
 from lobby.rpc import RequestTimeoutError
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class Voice:
 
 
 @dataclass
-class KioskFlow:
+class KioskFlow(HubPresence):
     config: LobbyConfig
     device: Device
     issue: Issue
@@ -97,8 +98,6 @@ class KioskFlow:
         self.language = self.config.site.languages[0]
         self.priority: str | None = None
         self.queues: dict[str, m.ServiceQueue] = {}
-        self.hub_online = False
-        self.connected = False
         self.printer_state: PrinterState = PrinterState("unknown", None)
         self.busy = False
         self.message: str | None = None  # the last refusal or failure, in the current language
@@ -110,14 +109,6 @@ class KioskFlow:
 
     def set_queues(self, state: m.QueuesState) -> None:
         self.queues = {s.id: s for s in state.services}
-        self.on_change()
-
-    def set_hub(self, state: m.HubState) -> None:
-        self.hub_online = state.state == "online"
-        self.on_change()
-
-    def set_connected(self, connected: bool) -> None:
-        self.connected = connected
         self.on_change()
 
     def set_printer(self, state: PrinterState) -> None:
@@ -146,10 +137,6 @@ class KioskFlow:
             self.dismiss()
 
     # --- what the screen shows ----------------------------------------------------------------
-
-    @property
-    def online(self) -> bool:
-        return self.connected and self.hub_online
 
     def banner(self) -> str | None:
         """Why tickets cannot be taken now, if they cannot; else the last refusal."""

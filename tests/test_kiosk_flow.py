@@ -41,7 +41,7 @@ class Kiosk:
             report_print_failed=self.print_failed, printer=self.printer,
             new_transaction=lambda: f"tap-{next(ids)}", clock=lambda: self.now)
         self.publish()
-        self.flow.set_hub(m.HubState(state="online", version="x", since="x"))
+        self.flow.on_hub(m.HubState(state="online", version="x", since="x"))
         self.flow.set_connected(True)
         self.flow.set_printer(self.printer.status())
 
@@ -171,10 +171,10 @@ def test_closed_service_and_quota(tmp_path: Path) -> None:
 
 
 def test_hub_unreachable_disables_and_explains(kiosk: Kiosk) -> None:
-    kiosk.flow.set_hub(m.HubState(state="offline", version="x", since="x"))
+    kiosk.flow.on_hub(m.HubState(state="offline", version="x", since="x"))
     assert kiosk.enabled() == {"A": False, "B": False}
     assert kiosk.flow.banner() == "Hệ thống đang mất kết nối. Xin vui lòng báo nhân viên."
-    kiosk.flow.set_hub(m.HubState(state="online", version="x", since="x"))
+    kiosk.flow.on_hub(m.HubState(state="online", version="x", since="x"))
     kiosk.flow.set_connected(False)
     assert kiosk.enabled() == {"A": False, "B": False}
 

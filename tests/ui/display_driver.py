@@ -5,11 +5,9 @@ other devices (a kiosk, counters) itself over the bus. Run by tests/test_display
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +40,9 @@ def main() -> None:
     else:
         configure_window(TERMINAL_SIZE, fullscreen=False)
 
-    from kivy.base import EventLoop
-    from kivy.clock import Clock
     from kivy.core.window import Window
-    from kivy.tests.common import UnitTestTouch
+
+    from tests.ui.harness import Driver, key, tap
 
     # The other devices of the lobby, played by this driver.
     others = Bus(Topics(config.site.id), client_id="driver-others", broker=broker)
@@ -53,27 +50,11 @@ def main() -> None:
     counters = {c: Requester(others, f"counter-{c}") for c in ("1", "2", "3", "5")}
     others.start()
     assert others.wait_connected(5)
-    report: dict[str, Any] = {"screens": [], "events": []}
     prefix = f"{args.mode}-{args.orientation}" if args.mode == "board" else "terminal"
-
-    def shot(name: str) -> None:
-        EventLoop.idle()
-        path = out / f"{prefix}-{name}.png"
-        Window.screenshot(name=str(path))
-        written = path.with_name(path.stem + "0001.png")  # Kivy numbers its screenshots
-        written.replace(path)
-        report["screens"].append(path.name)
-
-    def tap(widget: Any) -> None:
-        x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
-
-    def key(char: str) -> None:
-        Window.dispatch("on_key_down", ord(char), 0, char, [])
-
-    steps: list[tuple[str, Callable[[], bool]]] = []
+    driver = Driver(out, prefix)
+    report = driver.report
+    shot = driver.shot
+    steps = driver.steps
 
     if args.mode == "board":
         from display.announcer import Announcer
@@ -204,32 +185,10 @@ def main() -> None:
                                                               transfer_dialog),
                   ("done", done)]
 
-    state = {"index": 0, "waited": 0}
-
-    def advance(_dt: float) -> None:
-        if state["index"] >= len(steps):
-            report["done"] = True
-            app.stop()
-            return
-        name, fn = steps[state["index"]]
-        if fn():
-            report["events"].append(name)
-            state["index"] += 1
-            state["waited"] = 0
-        else:
-            state["waited"] += 1
-            if state["waited"] > 150:
-                report["stuck_at"] = name
-                app.stop()
-
-    Clock.schedule_interval(advance, 0.1)
     try:
-        app.run()
+        driver.run(app, f"result-{prefix}.json")
     finally:
-        report["window"] = list(Window.size)
         others.stop()
-        (out / f"result-{prefix}.json").write_text(json.dumps(report, indent=1,
-                                                              ensure_ascii=False))
 
 
 if __name__ == "__main__":
