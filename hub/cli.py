@@ -20,7 +20,9 @@ def register(sub: Any) -> None:
     add_config_argument(parser)
     parser.add_argument("--broker", metavar="HOST:PORT", help="default: the config's broker")
     parser.add_argument("--embedded-broker", action="store_true",
-                        help="start a private broker (Mosquitto, else amqtt) for this hub")
+                        help="start a private broker (Mosquitto, else amqtt) for this hub; "
+                        "the default when the config's broker.mode is embedded and no "
+                        "--broker is given")
     parser.add_argument("--db", metavar="PATH", help="SQLite file (default: the config's hub.db)")
     parser.add_argument("--var", default="var", metavar="DIR",
                         help="where the embedded broker keeps its files (default: var)")
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     config = read_config(args.config)
     broker = None
     address = broker_address(config, args.broker)
-    if args.embedded_broker:
+    if args.embedded_broker or (config.broker.mode == "embedded" and not args.broker):
         from lobby.broker.embedded import start_embedded
 
         broker = start_embedded(Path(args.var) / "broker", address.port)
