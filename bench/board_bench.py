@@ -27,12 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import memory_mb, percentile  # noqa: E402
-from display.cli import BOARD_SIZES, configure_window  # noqa: E402
+from display.cli import BOARD_SIZES  # noqa: E402
 from lobby.broker.embedded import free_port, start_embedded  # noqa: E402
 from lobby.bus import BrokerAddress, Bus  # noqa: E402
 from lobby.config import load_config  # noqa: E402
 from lobby.contract import messages as m  # noqa: E402
 from lobby.contract.registry import Topics, spec  # noqa: E402
+from lobby.window import prepare_window  # noqa: E402
 
 DEMO = ROOT / "config" / "demo.yaml"
 
@@ -72,7 +73,7 @@ def main() -> None:
     device = config.device("board-1")
     assert device is not None
     settings = device.board_settings
-    configure_window(BOARD_SIZES[settings.orientation], fullscreen=False)
+    prepare_window(BOARD_SIZES[settings.orientation], fullscreen=False)
 
     from kivy.clock import Clock
     from kivy.core.window import Window

@@ -24,6 +24,16 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
                         help=f"the centre's YAML configuration (default: {DEFAULT_CONFIG})")
 
 
+def add_device_arguments(parser: argparse.ArgumentParser, var_help: str) -> None:
+    """What every device app (kiosk, board, counter terminal) is started with."""
+    add_config_argument(parser)
+    parser.add_argument("--device", required=True, help="the device's id in the config")
+    parser.add_argument("--broker", metavar="HOST:PORT", help="default: the config's broker")
+    parser.add_argument("--windowed", action="store_true",
+                        help="a window (scaled to fit) instead of full screen")
+    parser.add_argument("--var", default="var", metavar="DIR", help=f"{var_help} (default: var)")
+
+
 def read_config(path: str) -> LobbyConfig:
     """Load the config or exit with every problem listed (exit code 2)."""
     try:

@@ -15,12 +15,13 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from display.cli import BOARD_SIZES, TERMINAL_SIZE, configure_window
+from display.cli import BOARD_SIZES
 from lobby.bus import BrokerAddress, Bus
 from lobby.config import load_config
 from lobby.contract.messages import HubState
 from lobby.contract.registry import Topics
 from lobby.rpc import Requester
+from lobby.window import TERMINAL, prepare_window
 
 
 def main() -> None:
@@ -35,10 +36,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     config = load_config(args.config)
     broker = BrokerAddress.parse(args.broker)
-    if args.mode == "board":
-        configure_window(BOARD_SIZES[args.orientation], fullscreen=False)
-    else:
-        configure_window(TERMINAL_SIZE, fullscreen=False)
+    prepare_window(BOARD_SIZES[args.orientation] if args.mode == "board" else TERMINAL,
+                   fullscreen=False)
 
     from kivy.core.window import Window
 

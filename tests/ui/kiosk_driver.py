@@ -15,9 +15,10 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kiosk.cli import configure_window
+from kiosk.cli import window_size
 from lobby.bus import BrokerAddress
 from lobby.config import load_config
+from lobby.window import prepare_window
 
 
 def main() -> None:
@@ -31,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    configure_window(args.orientation, fullscreen=False)
+    prepare_window(window_size(args.orientation), fullscreen=False)
 
     from kiosk.app import KioskApp, ServiceTile
     from kiosk.client import KioskClient
