@@ -78,32 +78,36 @@ def test_lost_port_is_reopened_and_displays_repainted() -> None:
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
     received: list[bytes] = []
-    opened = threading.Event()
     presses = Presses()
+    finished = threading.Event()
 
     def serve() -> None:
         first, _ = server.accept()
         first.close()  # the line drops
         second, _ = server.accept()
         second.settimeout(3)
-        second.sendall(b"01 NEXT\r\n")
         try:
+            # pyserial's open() discards input that arrives while it opens, as a real port
+            # does: the keypad presses after the hub has repainted the displays.
             received.append(second.recv(100))
+            second.sendall(b"01 NEXT\r\n")
+            finished.wait(10)
         finally:
             second.close()
 
     threading.Thread(target=serve, daemon=True).start()
+
     def repaint() -> None:
-        opened.set()
         bus.show("1", None)
 
     bus = KeypadBus(SerialBus(port=f"socket://127.0.0.1:{port}", keypads={"01": "1"}),
                     presses, on_open=repaint)
     bus.start()
     try:
-        assert wait_for(lambda: presses.seen == [("1", "call_next", "keypad:01", {})], 10)
-        assert wait_for(lambda: received == [b"01 SHOW ----\r\n"], 5)
+        assert wait_for(lambda: received == [b"01 SHOW ----\r\n"], 10)
+        assert wait_for(lambda: presses.seen == [("1", "call_next", "keypad:01", {})], 5)
     finally:
+        finished.set()
         bus.stop()
         server.close()
 
