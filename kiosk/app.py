@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from kivy.app import App
@@ -56,6 +57,7 @@ class KioskApp(App):  # type: ignore[misc]
         settings = flow.device.kiosk_settings
         self.touch_px = theme.mm_to_px(theme.MIN_TOUCH_MM, settings.screen_dpi)
         self._refresh_trigger = Clock.create_trigger(lambda _dt: self.refresh())
+        self._row_keys: dict[int, list[str]] = {}  # id(row) -> the options it shows
         self.title = flow.config.site.name.get(flow.language, "Lobby")
 
     def sp(self, value: float) -> float:
@@ -117,36 +119,63 @@ class KioskApp(App):  # type: ignore[misc]
     def _paint_languages(self) -> None:
         from kivy.factory import Factory
 
-        box = self.idle.ids.languages
-        box.clear_widgets()
-        for lang in self.flow.config.site.languages:
-            button = Factory.BigButton(text=LANGUAGE_NAMES.get(lang, lang),
-                                       selected=lang == self.flow.language,
-                                       font_size=self.sp(30))
-            button.bind(on_release=lambda _b, code=lang: self.flow.choose_language(code))
-            box.add_widget(button)
+        def make(code: str) -> Any:
+            button = Factory.BigButton(text=LANGUAGE_NAMES.get(code, code))
+            button.bind(on_release=lambda _b: self.flow.choose_language(code))
+            return button
+
+        def update(button: Any, code: str) -> None:
+            button.selected = code == self.flow.language
+            button.font_size = self.sp(30)
+
+        self._keep_in_place(self.idle.ids.languages, self.flow.config.site.languages,
+                            make, update)
 
     def _paint_priorities(self) -> None:
         from kivy.factory import Factory
 
-        row = self.idle.ids.priority_row
-        row.clear_widgets()
-        for option in self.flow.priority_buttons():
-            button = Factory.BigButton(text=option.label, selected=option.selected,
-                                       font_size=self.sp(32))
-            button.bind(on_release=lambda _b, cid=option.id: self.flow.toggle_priority(cid))
-            row.add_widget(button)
+        options = {option.id: option for option in self.flow.priority_buttons()}
+
+        def make(class_id: str) -> Any:
+            button = Factory.BigButton()
+            button.bind(on_release=lambda _b: self.flow.toggle_priority(class_id))
+            return button
+
+        def update(button: Any, class_id: str) -> None:
+            option = options[class_id]
+            button.text, button.selected = option.label, option.selected
+            button.font_size = self.sp(32)
+
+        self._keep_in_place(self.idle.ids.priority_row, list(options), make, update)
 
     def _paint_services(self) -> None:
-        grid = self.idle.ids.services
-        grid.clear_widgets()
-        for option in self.flow.service_buttons():
+        options = {option.id: option for option in self.flow.service_buttons()}
+
+        def make(service_id: str) -> Any:
+            tile = ServiceTile(service_id=service_id)
+            tile.bind(on_release=lambda _t: self.tap_service(service_id))
+            return tile
+
+        def update(tile: Any, service_id: str) -> None:
+            option = options[service_id]
             icon = ASSETS / "icons" / f"{option.icon or 'default'}.png"
-            tile = ServiceTile(label=option.label, detail=option.detail,
-                               icon=str(icon if icon.exists() else ASSETS / "icons/default.png"),
-                               enabled=option.enabled, service_id=option.id)
-            tile.bind(on_release=lambda t: self.tap_service(t.service_id))
-            grid.add_widget(tile)
+            tile.label, tile.detail, tile.enabled = option.label, option.detail, option.enabled
+            tile.icon = str(icon if icon.exists() else ASSETS / "icons" / "default.png")
+
+        self._keep_in_place(self.idle.ids.services, list(options), make, update)
+
+    def _keep_in_place(self, box: Any, keys: list[str], make: Callable[[str], Any],
+                       update: Callable[[Any, str], None]) -> None:
+        """Updates a row of buttons in place and rebuilds it only when its options change.
+        A new widget sits at (0, 0) until the layout runs just before the next frame, after
+        this frame's touches: a finger landing then would miss its button, or hit another."""
+        if self._row_keys.get(id(box)) != keys:
+            box.clear_widgets()
+            for key in keys:
+                box.add_widget(make(key))
+            self._row_keys[id(box)] = list(keys)
+        for widget, key in zip(reversed(box.children), keys, strict=True):
+            update(widget, key)
 
     def _paint_result(self) -> None:
         result, ids, lang = self.flow.result, self.result.ids, self.flow.language

@@ -51,6 +51,7 @@ def test_kiosk_window_issues_prints_and_shows_every_state(
         assert report.get("done"), (report.get("stuck_at"), run.stderr[-2000:])
         numbers = [e["result"] for e in report["events"] if "result" in e]
         assert numbers == ["A001", "A002"]  # the double tap gave one ticket
+        assert [e["language"] for e in report["events"] if "result" in e] == ["en", "vi"]
         assert all(e["printed"] for e in report["events"] if "result" in e)
         assert hub.engine.store.count_tickets() == 2
         assert wait_for(lambda: len(list(tickets.glob("*.bin"))) == 2)

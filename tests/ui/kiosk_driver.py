@@ -66,7 +66,8 @@ def main() -> None:
     def result_shown(name: str) -> bool:
         if flow.result is None or app.manager.current != "result":
             return False
-        report["events"].append({"result": flow.result.number, "printed": flow.result.printed})
+        report["events"].append({"result": flow.result.number, "printed": flow.result.printed,
+                                 "language": flow.language})
         driver.shot(name)
         tap(app.result.ids.finish)
         return True
