@@ -71,7 +71,8 @@ def run_demo(args: argparse.Namespace) -> int:
         start(command[0], [*command, "--broker", address])
     has_kiosk = any(c[0] == "kiosk" for c in apps)
     if args.simulate == "yes" or (args.simulate == "auto" and not has_kiosk):
-        print("lobby demo: no kiosk app here yet, so a simulated day drives the lobby "
+        reason = "--simulate yes" if args.simulate == "yes" else "no kiosk window is open"
+        print(f"lobby demo: {reason}, so a simulated day drives the lobby "
               "(--simulate no to stop that)")
         start("simulate", ["simulate", "--config", args.config, "--broker", address])
     print(f"lobby demo: running {', '.join(processes)}; watch it with\n"
