@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lobby.cli import add_config_argument, read_config
+from lobby.config.models import LobbyConfig
 
 log = logging.getLogger("hub")
 
@@ -30,13 +31,32 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hub.store.owner import StoreInUseError, StoreOwner
+    from lobby.broker.embedded import BrokerStartError
+
+    config = read_config(args.config)
+    db_path = args.db or config.hub.db
+    try:
+        owner = StoreOwner(db_path)  # first: a refused hub starts nothing
+    except StoreInUseError as exc:
+        log.error("%s", exc)
+        return 1
+    try:
+        return _serve(args, config, db_path)
+    except BrokerStartError as exc:
+        log.error("embedded broker not started: %s", exc)
+        return 1
+    finally:
+        owner.release()
+
+
+def _serve(args: argparse.Namespace, config: LobbyConfig, db_path: str) -> int:
     from hub.engine import Engine
     from hub.runtime import Hub
     from hub.store import Store
     from lobby.bus import BrokerAddress
     from lobby.connection import broker_address
 
-    config = read_config(args.config)
     broker = None
     address = broker_address(config, args.broker)
     if args.embedded_broker or (config.broker.mode == "embedded" and not args.broker):
@@ -45,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         broker = start_embedded(Path(args.var) / "broker", address.port)
         address = BrokerAddress(host=broker.host, port=broker.port)
         log.info("embedded %s broker on %s:%d", broker.kind, broker.host, broker.port)
-    store = Store(args.db or config.hub.db)
+    store = Store(db_path)
     engine = Engine(config, store)
     purged = store.purge_transactions(engine.clock.now() - config.hub.transactions_kept_days
                                       * 86400)

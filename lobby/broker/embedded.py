@@ -38,6 +38,20 @@ def free_port() -> int:
         return port
 
 
+def _ensure_port_free(host: str, port: int) -> None:
+    """A broker already listening there would answer our readiness check, and our own child
+    would exit unseen: two demos, or two hubs, would then share one broker and hand out the
+    same numbers. Probed as the brokers bind, with SO_REUSEADDR (so a port a stopped broker
+    left in TIME_WAIT still counts as free)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise BrokerStartError(f"port {host}:{port} is already in use ({exc.strerror}): "
+                                   "another broker is listening there") from None
+
+
 def _wait_for_port(host: str, port: int, timeout: float,
                    process: subprocess.Popen[bytes] | None = None) -> bool:
     deadline = time.monotonic() + timeout
@@ -61,6 +75,7 @@ class MosquittoBroker:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.config_path = data_dir / "mosquitto.conf"
         self.config_path.write_text(config_text or embedded_config(data_dir.resolve(), port, host))
+        _ensure_port_free(host, port)
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         # What Mosquitto says before its log file is open (a bad config) goes to a file,
         # never to a pipe nobody reads, which would block it once full.
@@ -71,7 +86,7 @@ class MosquittoBroker:
             self.process = subprocess.Popen([binary, "-c", str(self.config_path)],
                                             stdout=subprocess.DEVNULL, stderr=stderr,
                                             start_new_session=True)
-        if not _wait_for_port(host, port, 10, self.process):
+        if not _wait_for_port(host, port, 10, self.process) or self.process.poll() is not None:
             self.stop()
             said = self.stderr_path.read_text(errors="replace").strip()[-500:]
             raise BrokerStartError(f"mosquitto did not listen on {host}:{port}: {said or '?'}"
@@ -96,6 +111,7 @@ class AmqttBroker:
         from amqtt.broker import Broker  # imported here: only this fallback needs it
 
         self.host, self.port = host, port
+        _ensure_port_free(host, port)
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._error: BaseException | None = None
