@@ -15,6 +15,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,31 @@ class _Subscription:
     handler: Callable[[str, bytes], None]
 
 
+class TakeoverWatch:
+    """The broker closes a connection when another client connects with the same client id,
+    and paho then takes it back a second later: two hubs for one site, or two devices given
+    one id, flap like this for ever, each serving in turn. One drop is a broker restart or
+    the network; three within a minute are this, and are said plainly."""
+
+    DROPS, WINDOW = 3, 60.0
+
+    def __init__(self, client_id: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.client_id = client_id
+        self._clock = clock
+        self._drops: list[float] = []
+        self._said_at = float("-inf")
+
+    def dropped(self) -> None:
+        now = self._clock()
+        self._drops = [t for t in self._drops if now - t < self.WINDOW] + [now]
+        if len(self._drops) >= self.DROPS and now - self._said_at >= self.WINDOW:
+            self._said_at = now
+            log.error("the broker closed this connection %d times within a minute: another "
+                      "program probably connects with the same client id %r (a second hub "
+                      "for this site, or two devices configured with one id), and each takes "
+                      "the connection from the other", len(self._drops), self.client_id)
+
+
 class Bus:
     def __init__(self, topics: Topics, client_id: str, broker: BrokerAddress,
                  keepalive: int = 15) -> None:
@@ -69,6 +95,7 @@ class Bus:
         self._on_connected: list[Callable[[], None]] = []
         self._on_disconnected: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        self._takeovers = TakeoverWatch(client_id)
         self._client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -188,6 +215,7 @@ class Bus:
             return  # asked for by stop(), or a failed attempt while already down
         log.warning("disconnected from broker (%s); reconnecting", reason)
         self.connected.clear()
+        self._takeovers.dropped()
         for callback in self._on_disconnected:
             try:
                 callback()

@@ -3,6 +3,7 @@ and starts nothing (two hubs would hand out the same numbers)."""
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import subprocess
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from lobby.broker.embedded import AmqttBroker, BrokerStartError, MosquittoBroker, free_port
-from lobby.bus import BrokerAddress
-from tests.helpers import SMALL_YAML, small_config, wait_for
+from lobby.bus import BrokerAddress, TakeoverWatch
+from tests.helpers import SMALL_YAML, RunningHub, small_config, wait_for
 
 
 @pytest.mark.parametrize("start", [
@@ -86,3 +87,34 @@ def test_second_demo_hub_on_a_busy_broker_port_starts_nothing(tmp_path: Path) ->
     assert "already in use" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "hub.sqlite").exists()
+
+
+def test_two_hubs_for_one_site_on_one_broker_are_named_in_the_log(
+    mosquitto: BrokerAddress, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Different stores, so no lock stops the second: they share the client id hub-<site>,
+    # and the broker hands the connection from one to the other every second.
+    config = small_config()
+    first = RunningHub(config, tmp_path / "first.sqlite", mosquitto)
+    second = RunningHub(config, tmp_path / "second.sqlite", mosquitto)
+    try:
+        assert wait_for(lambda: any("same client id" in r.getMessage()
+                                    for r in caplog.records if r.levelno == logging.ERROR), 20)
+    finally:
+        second.stop()
+        first.stop()
+
+
+def test_takeover_watch_speaks_at_the_third_drop_in_a_minute_and_once(
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    now = [0.0]
+    watch = TakeoverWatch("hub-x", clock=lambda: now[0])
+    for at in (0, 40, 70, 75):  # the drop at 0 is out of the window by 70
+        now[0] = at
+        watch.dropped()
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "'hub-x'" in errors[0].getMessage()
+    now[0] = 80
+    watch.dropped()  # still flapping, but said already within the minute
+    assert len([r for r in caplog.records if r.levelno == logging.ERROR]) == 1
