@@ -31,6 +31,7 @@ def test_embedded_broker_refuses_a_port_already_listened_on(
         port = other.getsockname()[1]
         with pytest.raises(BrokerStartError, match="already in use"):
             start(tmp_path, port)
+    assert not (tmp_path / "broker").exists()  # the running broker's files are not touched
 
 
 def hub_command(config_file: Path, db: Path, broker: BrokerAddress) -> list[str]:

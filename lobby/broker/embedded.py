@@ -72,10 +72,10 @@ class MosquittoBroker:
     def __init__(self, data_dir: Path, port: int, host: str = "127.0.0.1",
                  config_text: str | None = None) -> None:
         self.host, self.port = host, port
+        _ensure_port_free(host, port)  # before touching data_dir: it may be the running one's
         data_dir.mkdir(parents=True, exist_ok=True)
         self.config_path = data_dir / "mosquitto.conf"
         self.config_path.write_text(config_text or embedded_config(data_dir.resolve(), port, host))
-        _ensure_port_free(host, port)
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         # What Mosquitto says before its log file is open (a bad config) goes to a file,
         # never to a pipe nobody reads, which would block it once full.
