@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import uuid
@@ -60,6 +61,21 @@ def small_config(**replace: str) -> LobbyConfig:
     for old, new in replace.items():
         text = text.replace(old, new)
     return parse_config(text, "small.yaml")
+
+
+def small_config_file(folder: Path) -> tuple[LobbyConfig, Path]:
+    """The small centre under a site id of its own, also as a file, for the hub's command."""
+    config = small_config()
+    path = folder / "lobby.yaml"
+    path.write_text(SMALL_YAML.replace("id: test-site", f"id: {config.site.id}"))
+    return config, path
+
+
+def hub_command(config_file: Path, db: Path, broker: BrokerAddress,
+                log_level: str = "WARNING") -> list[str]:
+    """`lobby hub`, for tests that run it as a process of its own (to kill it, or two)."""
+    return [sys.executable, "-m", "lobby.cli", "--log-level", log_level, "hub", "--config",
+            str(config_file), "--broker", f"{broker.host}:{broker.port}", "--db", str(db)]
 
 
 def payload(**fields: Any) -> bytes:

@@ -7,31 +7,26 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 from lobby.bus import BrokerAddress
 from lobby.rpc import RequestTimeoutError
-from tests.helpers import SMALL_YAML, DeviceClient, small_config, wait_for
+from tests.helpers import DeviceClient, hub_command, small_config_file, wait_for
 
 BURST = 300
 
 
 def start_hub(config_file: Path, db: Path, broker: BrokerAddress) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "lobby.cli", "--log-level", "WARNING", "hub", "--config",
-         str(config_file), "--broker", f"{broker.host}:{broker.port}", "--db", str(db)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(hub_command(config_file, db, broker), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
 
 
 def test_sigkill_during_a_burst_loses_and_duplicates_nothing(
     mosquitto: BrokerAddress, tmp_path: Path
 ) -> None:
-    config = small_config()
-    config_file = tmp_path / "lobby.yaml"
-    config_file.write_text(SMALL_YAML.replace("id: test-site", f"id: {config.site.id}"))
+    config, config_file = small_config_file(tmp_path)
     db = tmp_path / "hub.sqlite"
     hub = start_hub(config_file, db, mosquitto)
     kiosk = DeviceClient(config, mosquitto, "kiosk-1")

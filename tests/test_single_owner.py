@@ -7,7 +7,6 @@ import logging
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from lobby.broker.embedded import AmqttBroker, BrokerStartError, MosquittoBroker, free_port
 from lobby.bus import BrokerAddress, TakeoverWatch
-from tests.helpers import SMALL_YAML, RunningHub, small_config, wait_for
+from tests.helpers import RunningHub, hub_command, small_config, small_config_file, wait_for
 
 
 @pytest.mark.parametrize("start", [
@@ -34,33 +33,25 @@ def test_embedded_broker_refuses_a_port_already_listened_on(
     assert not (tmp_path / "broker").exists()  # the running broker's files are not touched
 
 
-def hub_command(config_file: Path, db: Path, broker: BrokerAddress) -> list[str]:
-    return [sys.executable, "-m", "lobby.cli", "--log-level", "INFO", "hub", "--config",
-            str(config_file), "--broker", f"{broker.host}:{broker.port}", "--db", str(db)]
-
-
 def test_second_hub_on_one_store_is_refused_until_the_first_dies(
     mosquitto: BrokerAddress, tmp_path: Path
 ) -> None:
-    config = small_config()
-    config_file = tmp_path / "lobby.yaml"
-    config_file.write_text(SMALL_YAML.replace("id: test-site", f"id: {config.site.id}"))
+    _, config_file = small_config_file(tmp_path)
     db = tmp_path / "hub.sqlite"
+    command = hub_command(config_file, db, mosquitto, "INFO")
     log = tmp_path / "first.log"
     with log.open("wb") as out:
-        first = subprocess.Popen(hub_command(config_file, db, mosquitto), stderr=out)
+        first = subprocess.Popen(command, stderr=out)
     try:
         assert wait_for(lambda: "hub for site" in log.read_text(), 15)
-        second = subprocess.run(hub_command(config_file, db, mosquitto), capture_output=True,
-                                text=True, timeout=30)
+        second = subprocess.run(command, capture_output=True, text=True, timeout=30)
         assert second.returncode == 1
         assert f"in use by another hub (pid {first.pid})" in second.stderr
         assert "hub for site" not in second.stderr  # it started nothing
         assert first.poll() is None
         first.send_signal(signal.SIGKILL)  # however the first ends, its lock goes with it
         first.wait(5)
-        third = subprocess.Popen(hub_command(config_file, db, mosquitto),
-                                 stderr=subprocess.PIPE, text=True)
+        third = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
         try:
             assert third.stderr is not None
             assert any("hub for site" in line for line in third.stderr)
@@ -74,15 +65,12 @@ def test_second_hub_on_one_store_is_refused_until_the_first_dies(
 
 
 def test_second_demo_hub_on_a_busy_broker_port_starts_nothing(tmp_path: Path) -> None:
-    config = small_config()
-    config_file = tmp_path / "lobby.yaml"
-    config_file.write_text(SMALL_YAML.replace("id: test-site", f"id: {config.site.id}"))
+    _, config_file = small_config_file(tmp_path)
     port = free_port()
     with socket.create_server(("127.0.0.1", port)):
         run = subprocess.run(
-            [sys.executable, "-m", "lobby.cli", "hub", "--config", str(config_file),
-             "--embedded-broker", "--broker", f"127.0.0.1:{port}", "--db",
-             str(tmp_path / "hub.sqlite"), "--var", str(tmp_path / "var")],
+            [*hub_command(config_file, tmp_path / "hub.sqlite", BrokerAddress("127.0.0.1", port)),
+             "--embedded-broker", "--var", str(tmp_path / "var")],
             capture_output=True, text=True, timeout=30)
     assert run.returncode == 1
     assert "already in use" in run.stderr
