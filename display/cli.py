@@ -47,7 +47,7 @@ def run_board(args: argparse.Namespace) -> int:
     model = BoardModel(config, settings)
     announcer = None
     if settings.voice:
-        speaker = Speaker(Synthesizer(var / "clips"), AplaySink())
+        speaker = Speaker(Synthesizer(var / "clips"), AplaySink(settings.audio_device))
         announcer = Announcer(config, settings, speaker, var / f"{device.id}.last-seq")
         announcer.prewarm()
     client = BoardClient(config, device, broker_address(config, args.broker), model, announcer)

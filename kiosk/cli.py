@@ -38,10 +38,12 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.printing.devices import open_printer
     from kiosk.voice import KioskVoice
     from lobby.connection import broker_address
+    from lobby.speech import AplaySink
 
     voice = None
     if settings.voice:
-        voice = KioskVoice(config, settings.voices, Path(args.var) / "clips")
+        voice = KioskVoice(config, settings.voices, Path(args.var) / "clips",
+                           AplaySink(settings.audio_device))
         voice.prewarm()
     client = KioskClient(config, device, broker_address(config, args.broker),
                          open_printer(settings.printer), voice)

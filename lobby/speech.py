@@ -182,9 +182,11 @@ class Sink(Protocol):
 
 
 class AplaySink:
-    """Plays through the sound card with ALSA's `aplay` (Debian alsa-utils)."""
+    """Plays through the sound card with ALSA's `aplay` (Debian alsa-utils), on the configured
+    ALSA device: a ceiling screen's speakers are often its HDMI output, not the default."""
 
-    def __init__(self) -> None:
+    def __init__(self, device: str = "default") -> None:
+        self.device = device
         self.available = shutil.which("aplay") is not None
         self._failing = False  # warn once per outage, not on every announcement
         if not self.available:
@@ -193,11 +195,12 @@ class AplaySink:
     def play(self, audio: Audio, label: str) -> None:
         if not self.available:
             return
-        result = subprocess.run(["aplay", "-q", "-"], input=audio.wav_bytes(),
+        result = subprocess.run(["aplay", "-q", "-D", self.device, "-"], input=audio.wav_bytes(),
                                 capture_output=True, check=False)
         if result.returncode != 0 and not self._failing:
             last = result.stderr.decode(errors="replace").strip().splitlines()[-1:]
-            log.warning("no sound: aplay failed (%s); is a sound card configured?",
+            log.warning("no sound on ALSA device %s: aplay failed (%s); is a sound card "
+                        "configured (`aplay -L` lists the devices)?", self.device,
                         last[0] if last else f"exit {result.returncode}")
         elif result.returncode == 0 and self._failing:
             log.info("sound is back")

@@ -38,6 +38,17 @@ def test_bad_value_deep_in_a_list_names_path_and_line() -> None:
     assert "less than or equal to 6" in message
 
 
+def test_audio_device_takes_alsa_names_only() -> None:
+    def board_with(device: str) -> str:
+        return SMALL_YAML.replace("- {id: board-1, role: board}", "- {id: board-1, role: board,"
+                                  f" board: {{audio_device: '{device}'}}}}")
+
+    config = parse_config(board_with("hdmi:CARD=PCH,DEV=0"), "c.yaml")
+    assert config.devices[2].board_settings.audio_device == "hdmi:CARD=PCH,DEV=0"
+    [message] = problems(board_with("default; rm -rf /"))
+    assert "devices[2].board.audio_device" in message
+
+
 def test_every_error_is_reported_not_only_the_first() -> None:
     text = SMALL_YAML.replace("recall_limit: 2", "recall_limit: -1\nbogus: 1").replace(
         "timezone", "tz")

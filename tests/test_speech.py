@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import wave
 from pathlib import Path
 
+import pytest
+
 from kiosk.voice import KioskVoice
-from lobby.speech import RecordingSink, Speaker, Synthesizer, Voice
+from lobby.speech import AplaySink, Audio, RecordingSink, Speaker, Synthesizer, Voice
 from lobby.spelling import number_words, spell_ticket
 from tests.helpers import small_config
 
@@ -50,3 +53,38 @@ def test_switched_off_speaker_says_nothing(tmp_path: Path) -> None:
     speaker.say("x", [("xin chào", Voice("vi", "vi"))])
     assert speaker.wait_idle(1) and sink.timeline == []
     speaker.close()
+
+
+def spoken(folder: Path, text: str) -> Audio:
+    synthesizer = Synthesizer(folder / "clips")
+    try:
+        return synthesizer.clip(text, Voice("vi", "vi"))
+    finally:
+        synthesizer.close()
+
+
+def test_aplay_sink_hands_alsa_the_clip_as_it_is(tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    # No sound card here: ALSA's own `file` plugin stands in for the hardware, at the lowest
+    # layer, and keeps what aplay delivered to the PCM (padded with silence to a period).
+    clip = spoken(tmp_path, "Mời số A, không, hai, ba")
+    delivered = tmp_path / "alsa.wav"
+    AplaySink(f"file:FILE={delivered},FORMAT=wav").play(clip, "call")
+    with wave.open(str(delivered)) as alsa:
+        assert (alsa.getframerate(), alsa.getsampwidth(), alsa.getnchannels()) == (22050, 2, 1)
+        frames = alsa.readframes(alsa.getnframes())
+    assert len(clip.frames) > 22050  # a real utterance, over half a second
+    assert frames[:len(clip.frames)] == clip.frames
+    assert set(frames[len(clip.frames):]) <= {0}
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_aplay_sink_on_a_missing_device_warns_once_and_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sink = AplaySink("hw:CARD=NoSuchCard")
+    clip = spoken(tmp_path, "một")
+    for _ in range(3):
+        sink.play(clip, "call")  # returns: the announcer's queue is never stuck on it
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "hw:CARD=NoSuchCard" in warnings[0]

@@ -20,6 +20,8 @@ from pydantic import (
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}$")]
 Names = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], str]
+# An ALSA PCM as `aplay -D` takes it: default, hdmi:CARD=PCH,DEV=0, plughw:1,0, null (silent).
+AlsaDevice = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:,=./-]{1,120}$")]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -140,6 +142,7 @@ class Kiosk(Model):
     voice: bool = True
     voices: dict[str, str] = Field(default_factory=lambda: {"vi": "vi", "en": "en"},
                                    description="language -> espeak-ng voice")
+    audio_device: AlsaDevice = "default"
     result_seconds: float = Field(default=12, ge=3, le=120)
     orientation: Literal["portrait", "landscape"] = "portrait"
     fullscreen: bool = True
@@ -175,6 +178,7 @@ class Board(Model):
     languages: list[str] = Field(default_factory=lambda: ["vi", "en"],
                                  description="spoken, in this order, after the chime")
     voices: dict[str, str] = Field(default_factory=lambda: {"vi": "vi", "en": "en"})
+    audio_device: AlsaDevice = "default"
     rate: int = Field(default=140, ge=80, le=300, description="words per minute")
     repeat: int = Field(default=1, ge=1, le=3, description="times each call is said")
     missed_window_seconds: float = Field(
