@@ -1,7 +1,8 @@
 """Board benchmarks (not timed tests): `./run.sh bench` or `python bench/board_bench.py`.
 
-In this process: the real board (Kivy, offscreen), its bus client and announcer (recording
-sink, playback instant so that one call's audio does not delay the next one's measurement),
+In this process: the real board (Kivy, offscreen), its bus client and announcer (a sink that
+only notes the time: playback instant so that one call's audio does not delay the next one's
+measurement, and no file writes of a test sink on the speaker's thread),
 and a publisher thread sending `event/called` (and the retained board) through Mosquitto on
 loopback as the hub does, every 150 ms. Measured from just before the publish:
   - until a frame is drawn (Window flip) after the repaint that shows the call, p50/p99;
@@ -82,16 +83,18 @@ def main() -> None:
     from display.board_app import BoardApp
     from display.board_client import BoardClient
     from display.board_model import BoardModel
-    from lobby.speech import RecordingSink, Speaker, Synthesizer
+    from lobby.speech import Audio, Speaker, Synthesizer
 
     published: dict[int, float] = {}
     drawn: dict[int, float] = {}
     heard: dict[int, float] = {}
     model = BoardModel(config, settings)
-    def first_sample(label: str) -> None:
-        heard.setdefault(int(label.split()[0]), time.perf_counter())
 
-    sink = RecordingSink(workdir / "played", on_play=first_sample)
+    class FirstSampleSink:
+        def play(self, audio: Audio, label: str) -> None:
+            heard.setdefault(int(label.split()[0]), time.perf_counter())
+
+    sink = FirstSampleSink()
     announcer = Announcer(config, settings, Speaker(Synthesizer(workdir / "clips"), sink))
     announcer.prewarm()
     client = BoardClient(config, device, address, model, announcer)
