@@ -54,15 +54,15 @@ def _serve(args: argparse.Namespace, config: LobbyConfig, db_path: str) -> int:
     from hub.engine import Engine
     from hub.runtime import Hub
     from hub.store import Store
+    from lobby.broker.embedded import revive, start_embedded
     from lobby.bus import BrokerAddress
     from lobby.connection import broker_address
 
     broker = None
+    broker_dir = Path(args.var) / "broker"
     address = broker_address(config, args.broker)
     if args.embedded_broker or (config.broker.mode == "embedded" and not args.broker):
-        from lobby.broker.embedded import start_embedded
-
-        broker = start_embedded(Path(args.var) / "broker", address.port)
+        broker = start_embedded(broker_dir, address.port)
         address = BrokerAddress(host=broker.host, port=broker.port)
         log.info("embedded %s broker on %s:%d", broker.kind, broker.host, broker.port)
     store = Store(db_path)
@@ -77,9 +77,13 @@ def _serve(args: argparse.Namespace, config: LobbyConfig, db_path: str) -> int:
         signal.signal(sig, lambda *_: stop.set())
     hub.start()
     log.info("hub for site %s on broker %s:%d", config.site.id, address.host, address.port)
-    stop.wait()
-    log.info("stopping")
-    hub.stop()
-    if broker is not None:
-        broker.stop()
+    try:
+        while not stop.wait(1):
+            if broker is not None:
+                broker = revive(broker, broker_dir)
+    finally:
+        log.info("stopping")
+        hub.stop()
+        if broker is not None:
+            broker.stop()
     return 0

@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from lobby.broker.embedded import BrokerStartError, start_embedded
+from lobby.broker.embedded import BrokerStartError, revive, start_embedded
 from lobby.cli import available_commands, read_config
 from lobby.config.models import LobbyConfig
 
@@ -84,6 +84,13 @@ def run_demo(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     exit_code = 0
     while not stop.wait(0.5):
+        try:
+            broker = revive(broker, var / "broker")
+        except BrokerStartError as exc:
+            print(f"lobby demo: the broker stopped and did not start again: {exc}",
+                  file=sys.stderr)
+            exit_code = 1
+            break
         for name, process in processes.items():
             if process.poll() is not None:
                 print(f"lobby demo: {name} stopped (exit {process.returncode}); stopping the "

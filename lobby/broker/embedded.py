@@ -28,6 +28,8 @@ class EmbeddedBroker(Protocol):
     host: str
     port: int
 
+    def running(self) -> bool: ...
+
     def stop(self) -> None: ...
 
 
@@ -92,6 +94,9 @@ class MosquittoBroker:
             raise BrokerStartError(f"mosquitto did not listen on {host}:{port}: {said or '?'}"
                                    f" (see {data_dir})")
 
+    def running(self) -> bool:
+        return self.process.poll() is None
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -142,6 +147,9 @@ class AmqttBroker:
         if self._error or not _wait_for_port(host, port, 5):
             raise BrokerStartError(f"amqtt did not start on {host}:{port}: {self._error}")
 
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self) -> None:
         future = asyncio.run_coroutine_threadsafe(self._broker.shutdown(), self._loop)
         try:
@@ -165,3 +173,13 @@ def start_embedded(data_dir: Path, port: int, prefer: str = "mosquitto") -> Embe
                 "keepalive timeout nor queue QoS 1 messages for offline sessions; install "
                 "Debian's `mosquitto` for production use.")
     return AmqttBroker(port)
+
+
+def revive(broker: EmbeddedBroker, data_dir: Path) -> EmbeddedBroker:
+    """The broker the whole lobby hangs on, started again if it has died. Mosquitto's
+    persistence under data_dir keeps the retained state; every client reconnects by itself."""
+    if broker.running():
+        return broker
+    log.error("the embedded %s broker on port %d stopped; starting it again", broker.kind,
+              broker.port)
+    return start_embedded(data_dir, broker.port, prefer=broker.kind)

@@ -1,5 +1,6 @@
-"""One lobby per broker port, one hub per store: a second one is refused at start, says why,
-and starts nothing (two hubs would hand out the same numbers)."""
+"""What keeps one lobby whole: one embedded broker per port and one hub per store (a second
+one is refused at start, says why and starts nothing: two hubs would hand out the same
+numbers), two hubs sharing a broker named in the log, and a dead embedded broker restarted."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
 from lobby.broker.embedded import AmqttBroker, BrokerStartError, MosquittoBroker, free_port
 from lobby.bus import BrokerAddress, TakeoverWatch
-from tests.helpers import RunningHub, hub_command, small_config, small_config_file, wait_for
+from tests.helpers import (
+    DeviceClient,
+    RunningHub,
+    hub_command,
+    small_config,
+    small_config_file,
+    wait_for,
+)
 
 
 @pytest.mark.parametrize("start", [
@@ -107,3 +116,33 @@ def test_takeover_watch_speaks_at_the_third_drop_in_a_minute_and_once(
     now[0] = 80
     watch.dropped()  # still flapping, but said already within the minute
     assert len([r for r in caplog.records if r.levelno == logging.ERROR]) == 1
+
+
+def test_hub_starts_its_embedded_broker_again_when_it_dies(tmp_path: Path) -> None:
+    config, config_file = small_config_file(tmp_path)
+    address = BrokerAddress("127.0.0.1", free_port())
+    command = [*hub_command(config_file, tmp_path / "hub.sqlite", address, "INFO"),
+               "--embedded-broker", "--var", str(tmp_path / "var")]
+    hub = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    kiosk = None
+    try:
+        def broker_child() -> psutil.Process | None:
+            children = psutil.Process(hub.pid).children()
+            return next((c for c in children if c.name() == "mosquitto"), None)
+
+        assert wait_for(lambda: broker_child() is not None, 15)
+        kiosk = DeviceClient(config, address, "kiosk-1")
+        assert kiosk.ask("issue", service="A").ok
+        first = broker_child()
+        assert first is not None
+        first.kill()  # the broker dies under a running lobby
+        assert wait_for(lambda: (broker_child() or first).pid != first.pid, 10)
+        # Every client comes back by itself: the kiosk's next ticket is answered.
+        assert wait_for(lambda: kiosk is not None and kiosk.bus.connected.is_set(), 20)
+        reply = kiosk.ask("issue", service="A")
+        assert reply.ok and reply.data is not None and reply.data["number"] == "A002"
+    finally:
+        if kiosk is not None:
+            kiosk.stop()
+        hub.terminate()
+        assert hub.wait(15) == 0
