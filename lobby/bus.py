@@ -62,19 +62,26 @@ class _Subscription:
 class TakeoverWatch:
     """The broker closes a connection when another client connects with the same client id,
     and paho then takes it back a second later: two hubs for one site, or two devices given
-    one id, flap like this for ever, each serving in turn. One drop is a broker restart or
-    the network; three within a minute are this, and are said plainly."""
+    one id, flap like this for ever, each serving in turn. Counted are the connections that
+    lasted under SHORT seconds: one is a broker restart or the network; three within a
+    minute are this, and are said plainly."""
 
-    DROPS, WINDOW = 3, 60.0
+    DROPS, WINDOW, SHORT = 3, 60.0, 10.0
 
     def __init__(self, client_id: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.client_id = client_id
         self._clock = clock
         self._drops: list[float] = []
         self._said_at = float("-inf")
+        self._connected_at = float("-inf")
+
+    def connected(self) -> None:
+        self._connected_at = self._clock()
 
     def dropped(self) -> None:
         now = self._clock()
+        if now - self._connected_at >= self.SHORT:
+            return  # a connection that held: the network or a broker restart
         self._drops = [t for t in self._drops if now - t < self.WINDOW] + [now]
         if len(self._drops) >= self.DROPS and now - self._said_at >= self.WINDOW:
             self._said_at = now
@@ -202,6 +209,7 @@ class Bus:
         if subscriptions:
             client.subscribe([(s.filter, s.qos) for s in subscriptions])
         self.connected.set()
+        self._takeovers.connected()
         log.info("connected to %s:%s", self.broker.host, self.broker.port)
         for callback in self._on_connected:
             try:

@@ -103,19 +103,29 @@ def test_two_hubs_for_one_site_on_one_broker_are_named_in_the_log(
         first.stop()
 
 
-def test_takeover_watch_speaks_at_the_third_drop_in_a_minute_and_once(
+def test_takeover_watch_speaks_at_the_third_short_connection_in_a_minute_and_once(
     caplog: pytest.LogCaptureFixture
 ) -> None:
     now = [0.0]
     watch = TakeoverWatch("hub-x", clock=lambda: now[0])
-    for at in (0, 40, 70, 75):  # the drop at 0 is out of the window by 70
-        now[0] = at
+
+    def connection(opened: float, closed: float) -> None:
+        now[0] = opened
+        watch.connected()
+        now[0] = closed
         watch.dropped()
-    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
-    assert len(errors) == 1 and "'hub-x'" in errors[0].getMessage()
-    now[0] = 80
-    watch.dropped()  # still flapping, but said already within the minute
-    assert len([r for r in caplog.records if r.levelno == logging.ERROR]) == 1
+
+    def errors() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+
+    for opened in (0, 20, 40):  # connections that held 15 s: a poor network, not a takeover
+        connection(opened, opened + 15)
+    assert errors() == []
+    for opened in (60, 100, 130, 135):  # short ones; the one at 60 is out of the window by 130
+        connection(opened, opened + 1)
+    assert len(errors()) == 1 and "'hub-x'" in errors()[0]
+    connection(140, 141)  # still flapping, but said already within the minute
+    assert len(errors()) == 1
 
 
 def test_hub_starts_its_embedded_broker_again_when_it_dies(tmp_path: Path) -> None:
