@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,7 +26,7 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-"))
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import memory_mb, percentile  # noqa: E402
+from bench.common import memory_mb, percentile, start_app_offscreen  # noqa: E402
 from display.cli import BOARD_SIZES  # noqa: E402
 from lobby.broker.embedded import free_port, start_embedded  # noqa: E402
 from lobby.bus import BrokerAddress, Bus  # noqa: E402
@@ -40,13 +39,7 @@ DEMO = ROOT / "config" / "demo.yaml"
 
 
 def board_process(broker: BrokerAddress, workdir: Path, seconds: float) -> tuple[float, float]:
-    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
-               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lobby.cli", "--log-level", "ERROR", "board", "--config",
-         str(DEMO), "--device", "board-1", "--broker", f"{broker.host}:{broker.port}",
-         "--var", str(workdir / "var")], env=env, cwd=workdir,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start_app_offscreen("board", DEMO, "board-1", broker, workdir)
     time.sleep(8)  # started, connected, clips prewarmed
 
     def cpu_seconds() -> float:

@@ -1,8 +1,15 @@
-"""What the benchmark scripts share: percentiles and a process's memory from /proc."""
+"""What the benchmark scripts share: percentiles, a process's memory from /proc, and a device
+app started offscreen as its own process."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+
+from lobby.bus import BrokerAddress
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,3 +24,15 @@ def memory_mb(pid: int) -> dict[str, float]:
     status = Path(f"/proc/{pid}/status").read_text()
     return {line.split(":")[0]: int(line.split()[1]) / 1024
             for line in status.splitlines() if line.startswith(("VmRSS:", "VmHWM:"))}
+
+
+def start_app_offscreen(app: str, config_file: Path, device: str, broker: BrokerAddress,
+                        workdir: Path, *extra: str) -> subprocess.Popen[bytes]:
+    """`lobby <app>` as the centre would run it, drawing offscreen (no screen here)."""
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
+               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "lobby.cli", "--log-level", "ERROR", app, "--config",
+         str(config_file), "--device", device, "--broker", f"{broker.host}:{broker.port}",
+         "--var", str(workdir / "var"), *extra],
+        env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,7 +11,6 @@ The touch starts the same call the Kivy button's handler starts (KioskFlow.tap_s
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import memory_mb, percentile  # noqa: E402
+from bench.common import memory_mb, percentile, start_app_offscreen  # noqa: E402
 from kiosk.client import KioskClient  # noqa: E402
 from kiosk.printing.devices import EscposPrinter, FilePrinter, TicketPrinter  # noqa: E402
 from lobby.broker.embedded import free_port, start_embedded  # noqa: E402
@@ -67,13 +66,7 @@ def measure(client: KioskClient, tickets: int,
 
 
 def kiosk_memory(config_file: Path, broker: BrokerAddress, workdir: Path) -> tuple[float, float]:
-    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
-               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lobby.cli", "--log-level", "ERROR", "kiosk", "--config",
-         str(config_file), "--device", "kiosk-1", "--broker", f"{broker.host}:{broker.port}",
-         "--windowed", "--var", str(workdir / "var")],
-        env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start_app_offscreen("kiosk", config_file, "kiosk-1", broker, workdir, "--windowed")
     time.sleep(8)  # up, connected, clips prewarmed, idle
     values = memory_mb(process.pid)
     process.terminate()

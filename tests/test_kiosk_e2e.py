@@ -10,9 +10,20 @@ from kiosk.client import KioskClient
 from kiosk.printing.devices import EscposPrinter
 from lobby.broker.embedded import MosquittoBroker, free_port
 from lobby.bus import BrokerAddress
-from lobby.config.models import Printer
+from lobby.config.models import LobbyConfig, Printer
 from tests.helpers import Recorder, RunningHub, small_config, wait_for
 from tests.printer_emulator import PrinterEmulator
+
+
+def started_kiosk(config: LobbyConfig, broker: BrokerAddress,
+                  emulator: PrinterEmulator) -> KioskClient:
+    """kiosk-1 on the broker, printing to the emulated printer at the pty's far end."""
+    device = config.device("kiosk-1")
+    assert device is not None
+    kiosk = KioskClient(config, device, broker,
+                        EscposPrinter(Printer(connection="serial", port=emulator.port)))
+    kiosk.start()
+    return kiosk
 
 
 def test_touch_stores_the_ticket_and_prints_its_bytes(mosquitto: BrokerAddress,
@@ -21,11 +32,7 @@ def test_touch_stores_the_ticket_and_prints_its_bytes(mosquitto: BrokerAddress,
     hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
     statuses = Recorder(config, mosquitto, "device/+/status", client_id="statuses")
     emulator = PrinterEmulator(tmp_path)
-    device = config.device("kiosk-1")
-    assert device is not None
-    kiosk = KioskClient(config, device, mosquitto,
-                        EscposPrinter(Printer(connection="serial", port=emulator.port)))
-    kiosk.start()
+    kiosk = started_kiosk(config, mosquitto, emulator)
     try:
         assert wait_for(lambda: kiosk.flow.online and bool(kiosk.flow.queues))
         assert kiosk.flow.tap_service("A")
@@ -54,11 +61,7 @@ def test_kiosk_survives_a_broker_restart(tmp_path: Path) -> None:
     config = small_config()
     hub = RunningHub(config, tmp_path / "hub.sqlite", address)
     emulator = PrinterEmulator(tmp_path)
-    device = config.device("kiosk-1")
-    assert device is not None
-    kiosk = KioskClient(config, device, address,
-                        EscposPrinter(Printer(connection="serial", port=emulator.port)))
-    kiosk.start()
+    kiosk = started_kiosk(config, address, emulator)
     try:
         assert wait_for(lambda: kiosk.flow.online and bool(kiosk.flow.queues))
         broker.stop()
