@@ -13,6 +13,7 @@ Then `lobby board` as its own process, offscreen and idle: RSS and CPU share of 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
@@ -26,16 +27,25 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-"))
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import memory_mb, percentile, start_app_offscreen  # noqa: E402
+from bench.common import (  # noqa: E402
+    free_port,
+    memory_mb,
+    percentile,
+    start_app_offscreen,
+)
+from devicekit.window import prepare_window  # noqa: E402
 from display.cli import BOARD_SIZES  # noqa: E402
-from lobby.broker.embedded import free_port, start_embedded  # noqa: E402
+from lobby.broker.embedded import start_embedded  # noqa: E402
 from lobby.bus import BrokerAddress, Bus  # noqa: E402
 from lobby.config import load_config  # noqa: E402
 from lobby.contract import messages as m  # noqa: E402
 from lobby.contract.registry import Topics, spec  # noqa: E402
-from lobby.window import prepare_window  # noqa: E402
 
 DEMO = ROOT / "config" / "demo.yaml"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def board_process(broker: BrokerAddress, workdir: Path, seconds: float) -> tuple[float, float]:
@@ -72,11 +82,11 @@ def main() -> None:
     from kivy.clock import Clock
     from kivy.core.window import Window
 
+    from devicekit.speech import Audio, Speaker, Synthesizer
     from display.announcer import Announcer
     from display.board_app import BoardApp
     from display.board_client import BoardClient
     from display.board_model import BoardModel
-    from lobby.speech import Audio, Speaker, Synthesizer
 
     published: dict[int, float] = {}
     drawn: dict[int, float] = {}
@@ -112,13 +122,13 @@ def main() -> None:
     def publish_calls() -> None:
         hub.start()
         hub.wait_connected(10)
-        hub.publish(spec("state.board"), m.BoardState(seq=0, calls=[], at="x"))
+        hub.publish(spec("state.board"), m.BoardState(seq=0, calls=[], at=now()))
         time.sleep(3)
         calls: list[m.BoardCall] = []
         for seq in range(1, args.calls + 1):
             event = m.CalledEvent(seq=seq, number=f"A{seq % 1000:03d}", counter=str(seq % 5 + 1),
                                   counter_number=seq % 5 + 1, service="A", recall=False,
-                                  at=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
+                                  at=now())
             calls = [m.BoardCall(**event.model_dump()), *calls][:10]
             published[seq] = time.perf_counter()
             hub.publish(spec("state.board"), m.BoardState(seq=seq, calls=calls, at=event.at))

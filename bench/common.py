@@ -4,6 +4,7 @@ app started offscreen as its own process."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,3 +37,11 @@ def start_app_offscreen(app: str, config_file: Path, device: str, broker: Broker
          str(config_file), "--device", device, "--broker", f"{broker.host}:{broker.port}",
          "--var", str(workdir / "var"), *extra],
         env=env, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

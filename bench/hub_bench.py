@@ -30,10 +30,14 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import memory_mb, percentile  # noqa: E402
+from bench.common import (  # noqa: E402
+    free_port,
+    memory_mb,
+    percentile,
+)
 from hub.model import Ticket  # noqa: E402
 from hub.store import Store  # noqa: E402
-from lobby.broker.embedded import EmbeddedBroker, free_port, start_embedded  # noqa: E402
+from lobby.broker.embedded import EmbeddedBroker, start_embedded  # noqa: E402
 from lobby.bus import BrokerAddress, Bus  # noqa: E402
 from lobby.config import load_config  # noqa: E402
 from lobby.contract.registry import Topics  # noqa: E402
@@ -109,14 +113,14 @@ def run_round(kind: str, history: int, presses: int, issues: int,
     bus.start()
     assert bus.wait_connected(10)
     # The hub is up when it answers (opening counter 1 on the way).
-    counters["1"].request("resume", counter="1", timeout=0.5, attempts=40)
+    counters["1"].ask("resume", counter="1", timeout=0.5, attempts=40)
     results: dict[str, float] = {}
 
     # 2. issue -> reply (these tickets also feed the key presses)
     latencies = []
     for _ in range(max(issues, presses)):
         started = time.perf_counter()
-        reply = kiosk.request("issue", service="C", timeout=5)
+        reply = kiosk.ask("issue", service="C", timeout=5)
         latencies.append((time.perf_counter() - started) * 1000)
         assert reply.ok, reply
     results["issue p50 ms"] = statistics.median(latencies)
@@ -146,13 +150,13 @@ def run_round(kind: str, history: int, presses: int, issues: int,
 
     def issuer() -> None:
         while time.monotonic() < stop_at:
-            if kiosk.request("issue", service="C", timeout=5).ok:
+            if kiosk.ask("issue", service="C", timeout=5).ok:
                 with lock:
                     done[0] += 1
 
     def caller(counter: str) -> None:
         while time.monotonic() < stop_at:
-            if counters[counter].request("call_next", counter=counter, timeout=5).ok:
+            if counters[counter].ask("call_next", counter=counter, timeout=5).ok:
                 with lock:
                     done[0] += 1
 

@@ -24,10 +24,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import memory_mb, percentile, start_app_offscreen  # noqa: E402
+from bench.common import (  # noqa: E402
+    free_port,
+    memory_mb,
+    percentile,
+    start_app_offscreen,
+)
 from kiosk.client import KioskClient  # noqa: E402
 from kiosk.printing.devices import EscposPrinter, FilePrinter, TicketPrinter  # noqa: E402
-from lobby.broker.embedded import free_port, start_embedded  # noqa: E402
+from lobby.broker.embedded import start_embedded  # noqa: E402
 from lobby.bus import BrokerAddress  # noqa: E402
 from lobby.config import load_config  # noqa: E402
 from lobby.config.models import Printer  # noqa: E402

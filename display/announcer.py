@@ -9,23 +9,22 @@ call twice. After a reconnect, calls missed while away are said if they are rece
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from devicekit.assets import CHIME
+from devicekit.i18n import tr
+from devicekit.speech import Audio, Phrase, Speaker, Voice
+from devicekit.spelling import DIGITS, number_words, spell_ticket
 from display.zone import in_zone
 from lobby.config.models import Board, LobbyConfig
 from lobby.contract import messages as m
-from lobby.i18n import ASSETS, tr
-from lobby.speech import Audio, Phrase, Speaker, Voice
-from lobby.spelling import DIGITS, number_words, spell_ticket
 
 log = logging.getLogger(__name__)
 
-CHIME = ASSETS / "sounds" / "chime.wav"
 
 
 def call_words(call: m.BoardCall, language: str) -> list[str]:
@@ -116,7 +115,7 @@ class Announcer:
             for call in sorted(board.calls, key=lambda c: c.seq):
                 if call.seq <= self.handled:
                     continue
-                age = now - dt.datetime.fromisoformat(call.at).timestamp()
+                age = now - call.at.timestamp()
                 if age <= self.settings.missed_window_seconds:
                     self._say(call)
                     said.append(call.seq)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -14,10 +13,11 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from devicekit import theme
+from devicekit.app import DeviceApp
+from devicekit.i18n import tr
 from display.board_model import BoardModel
-from lobby import theme
 from lobby.contract import messages as m
-from lobby.i18n import ASSETS, tr
 
 FLASH_PERIOD = 0.5  # seconds per blink of a new call
 
@@ -46,26 +46,14 @@ def both(key: str, languages: list[str], **values: object) -> str:
     return " · ".join(tr(lang, key, **values) for lang in languages)
 
 
-class BoardApp(App):  # type: ignore[misc]
-    font = str(ASSETS / "fonts" / "DejaVuSans.ttf")
-    font_bold = str(ASSETS / "fonts" / "DejaVuSans-Bold.ttf")
-
+class BoardApp(DeviceApp):
     def __init__(self, model: BoardModel, portrait: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        languages = model.config.site.languages
+        super().__init__(model, model.config.site.name.get(languages[0], "Lobby"), **kwargs)
         self.model = model
         self.portrait = portrait
-        self.languages = model.config.site.languages
+        self.languages = languages
         self._blink = False
-        self._trigger = Clock.create_trigger(lambda _dt: self.refresh())
-        self.title = model.config.site.name.get(self.languages[0], "Lobby")
-
-    def h(self, share: float) -> float:
-        return float(Window.height * share)
-
-    def u(self, share: float) -> float:
-        """A share of the screen's shorter side: text is as large on a portrait screen as on
-        a landscape one."""
-        return float(min(Window.height, Window.width) * share)
 
     def call_sizes(self) -> tuple[float, float]:
         """Font sizes of the current calls and of the recent ones. Bounded by the width too,
@@ -92,7 +80,6 @@ class BoardApp(App):  # type: ignore[misc]
         ids.history.add_widget(Widget())
         for label in self.waiting_labels:
             ids.waiting.add_widget(label)
-        self.model.on_change = self._trigger  # any thread: repaint on the UI thread, batched
         Clock.schedule_interval(self._tick, FLASH_PERIOD)
         self.refresh()
         return self.root_widget

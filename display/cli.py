@@ -7,15 +7,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from lobby.cli import add_device_arguments, read_config
-from lobby.window import LANDSCAPE, PORTRAIT, TERMINAL, prepare_window
+from devicekit.startup import add_device_arguments, device_for, require_screen_packages
+from devicekit.window import LANDSCAPE, PORTRAIT, TERMINAL, prepare_window
 
 BOARD_SIZES = {"landscape": LANDSCAPE, "portrait": PORTRAIT}
 
 
 def register(sub: Any) -> None:
     board = sub.add_parser("board", help="run a ceiling board and its announcer")
-    add_device_arguments(board, "voice clips and the last announced call")
+    add_device_arguments(board, "where voice clips and the last announced call are kept")
     board.set_defaults(run=run_board)
     counter = sub.add_parser("counter", help="run a counter terminal (for staff)")
     add_device_arguments(counter, "not used by the terminal")
@@ -23,25 +23,18 @@ def register(sub: Any) -> None:
     counter.set_defaults(run=run_counter)
 
 
-def _device(args: argparse.Namespace, role: str) -> Any:
-    config = read_config(args.config)
-    device = config.device(args.device)
-    if device is None or device.role != role:
-        raise SystemExit(f"lobby: {args.device!r} is not a {role} device in {args.config}")
-    return config, device
-
-
 def run_board(args: argparse.Namespace) -> int:
-    config, device = _device(args, "board")
+    config, device = device_for(args, "board")
+    require_screen_packages("board", "display")
     settings = device.board_settings
     prepare_window(BOARD_SIZES[settings.orientation],
                    settings.fullscreen and not args.windowed, 0.5 if args.windowed else 1.0)
+    from devicekit.speech import AplaySink, Speaker, Synthesizer
     from display.announcer import Announcer
     from display.board_app import BoardApp
     from display.board_client import BoardClient
     from display.board_model import BoardModel
     from lobby.connection import broker_address
-    from lobby.speech import AplaySink, Speaker, Synthesizer
 
     var = Path(args.var)
     model = BoardModel(config, settings)
@@ -62,7 +55,12 @@ def run_board(args: argparse.Namespace) -> int:
 
 
 def run_counter(args: argparse.Namespace) -> int:
-    config, device = _device(args, "counter")
+    config, device = device_for(args, "counter")
+    require_screen_packages("counter", "display")
+    if args.counter is not None and args.counter not in device.counters:
+        print(f"lobby counter: device {device.id} does not act for counter {args.counter} "
+              f"(it acts for {', '.join(device.counters)})")
+        return 2
     prepare_window(TERMINAL, device.terminal_settings.fullscreen and not args.windowed,
                    0.7 if args.windowed else 1.0)
     from display.terminal_app import TerminalApp

@@ -6,9 +6,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from kivy.app import App
-from kivy.clock import Clock
-from kivy.core.window import Window
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -16,8 +13,9 @@ from kivy.uix.label import Label
 from kivy.uix.popup import Popup
 from kivy.uix.textinput import TextInput
 
+from devicekit.app import DeviceApp
+from devicekit.i18n import N_, tr
 from display.terminal_model import TerminalModel
-from lobby.i18n import ASSETS, N_, tr
 
 KEYS = {" ": "call_next", "r": "recall", "d": "done", "n": "no_show"}
 BUTTONS = (  # action, label, shortcut
@@ -42,19 +40,12 @@ class Banner(Label):  # type: ignore[misc]
     pass
 
 
-class TerminalApp(App):  # type: ignore[misc]
-    font = str(ASSETS / "fonts" / "DejaVuSans.ttf")
-    font_bold = str(ASSETS / "fonts" / "DejaVuSans-Bold.ttf")
-
+class TerminalApp(DeviceApp):
     def __init__(self, model: TerminalModel, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(model, tr(model.language, "Counter {number}",
+                                   number=model.counter.number), **kwargs)
         self.model = model
         self.popup: Popup | None = None
-        self._trigger = Clock.create_trigger(lambda _dt: self.refresh())
-        self.title = tr(model.language, "Counter {number}", number=model.counter.number)
-
-    def h(self, share: float) -> float:
-        return float(Window.height * share)
 
     def build(self) -> TerminalRoot:
         self.root_widget = TerminalRoot()
@@ -63,14 +54,12 @@ class TerminalApp(App):  # type: ignore[misc]
             button = TButton(text=text, action=action)
             button.bind(on_release=lambda b: self.press(b.action))
             self.root_widget.ids.buttons.add_widget(button)
-        self.model.on_change = self._trigger
-        Window.bind(on_key_down=self._on_key)
+        self.listen_to_keys()
         self.refresh()
         return self.root_widget
 
-    def _on_key(self, _window: Any, _key: int, _scancode: int, text: str | None,
-                _modifiers: list[str]) -> bool:
-        if self.popup is not None or not text:
+    def on_key(self, text: str) -> bool:
+        if self.popup is not None:
             return False
         action = KEYS.get(text.lower())
         if action:

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from devicekit.i18n import N_, tr
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
-from lobby.i18n import N_, tr
 from lobby.presence import HubPresence
 from lobby.rpc import RequestTimeoutError
 
-Request = Callable[..., m.Reply]  # (action, **arguments) -> reply; may raise RequestTimeoutError
+# (action, **arguments) -> the reply; may raise RequestTimeoutError
+Request = Callable[..., m.Reply[m.CounterView]]
 
 ERRORS = {
     "queue_empty": N_("Nobody is waiting."),
@@ -113,7 +114,7 @@ class TerminalModel(HubPresence):
         try:
             reply = self.request(action, counter=self.counter.id, **arguments)
             if reply.ok and reply.data is not None:
-                self.view = m.CounterView.model_validate(reply.data)
+                self.view = reply.data
             elif reply.error is not None:
                 self.message = tr(self.language, ERRORS.get(reply.error.code, FAILED))
         except RequestTimeoutError:

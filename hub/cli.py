@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from lobby.cli import add_config_argument, read_config
+from lobby.cli import add_broker_argument, add_config_argument, read_config
 from lobby.config.models import LobbyConfig
 
 log = logging.getLogger("hub")
@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "hub", help="run the hub: the queue's authority, over MQTT and SQLite")
     add_config_argument(parser)
-    parser.add_argument("--broker", metavar="HOST:PORT", help="default: the config's broker")
+    add_broker_argument(parser)
     parser.add_argument("--embedded-broker", action="store_true",
                         help="start a private broker (Mosquitto, else amqtt) for this hub; "
                         "the default when the config's broker.mode is embedded and no "
@@ -69,7 +69,7 @@ def _serve(args: argparse.Namespace, config: LobbyConfig, db_path: str) -> int:
     engine = Engine(config, store)
     purged = store.purge_transactions(engine.clock.now() - config.hub.transactions_kept_days
                                       * 86400)
-    log.info("store %s (schema %d, %d tickets, %d old transactions purged)", store.path,
+    log.info("store %s (schema %s, %d tickets, %d old transactions purged)", store.path,
              store.schema_version, store.count_tickets(), purged)
     hub = Hub(config, engine, address)
     stop = threading.Event()

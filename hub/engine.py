@@ -5,39 +5,43 @@ Refusals that follow from the payload or the configuration alone (bad_request, u
 device, not_allowed) are not stored: the same request always earns them again. Refusals that
 depend on the queue (queue_empty, quota_reached, ...) are stored, so a retry gets the same
 answer even after the queue has moved.
+
+Who may ask for what comes from the contract registry: a device's role must be among the
+action's publishers, and a counter action must name one of the device's own counters.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from hub.errors import HubError
 from hub.live import LiveState
 from hub.numbering import local_day
-from hub.operations import Changes, Operations
+from hub.operations import Changes, Operations, Result
 from hub.store import Store
 from hub.views import Views
 from lobby.clock import Clock
 from lobby.config.models import Device, LobbyConfig
-from lobby.contract import COUNTER_ACTIONS, KIOSK_ACTIONS
 from lobby.contract import messages as m
 from lobby.contract.codec import DecodeError, build_request, decode_request
+from lobby.contract.registry import TopicSpec, spec_for_action
 
 log = logging.getLogger(__name__)
 
-Operation = Callable[[Any, str, float], dict[str, Any]]
+T = TypeVar("T")
 
 
 @dataclass
 class Outcome:
-    reply: m.Reply
-    changes: Changes
+    reply: m.Reply[Any]
+    changes: Changes = field(default_factory=Changes)
 
 
-def _error(transaction: str | None, action: str, code: m.ErrorCode, message: str) -> m.Reply:
+def refusal(transaction: str | None, action: str, code: m.ErrorCode,
+            message: str) -> m.Reply[Any]:
     return m.Reply(transaction=transaction, action=action, ok=False,
                    error=m.ReplyError(code=code, message=message))
 
@@ -55,12 +59,23 @@ class Engine:
     def _load(self) -> None:
         self.live = LiveState.load(self.config, self.store)
         self.ops = Operations(self.config, self.store, self.live, self.views)
-        self._operations: dict[str, Operation] = {
-            "issue": self.ops.issue, "print_failed": self.ops.print_failed,
-            "call_next": self.ops.call_next, "recall": self.ops.recall, "call": self.ops.call,
-            "done": self.ops.done, "no_show": self.ops.no_show, "transfer": self.ops.transfer,
-            "pause": self.ops.pause, "resume": self.ops.resume,
-        }
+
+    def _run(self, work: Callable[[], T]) -> T:
+        """One SQLite transaction. A refusal (checked before any write) leaves memory as it
+        was; a failed commit, or a refusal after a write (a bug), rolls SQLite back and
+        rebuilds the in-memory mirror from it."""
+        writes_before = self.store.conn.total_changes
+        try:
+            with self.store.transaction():
+                return work()
+        except HubError:
+            if self.store.conn.total_changes != writes_before:
+                log.error("a refusal came after a write: rebuilding the queue from the store")
+                self._load()
+            raise
+        except BaseException:
+            self._load()
+            raise
 
     def roll_day(self) -> Changes:
         """At the first request of a new local day, close what earlier days left open."""
@@ -71,38 +86,30 @@ class Engine:
         self._today = today
         return self._run(lambda: self.ops.close_earlier_days(today, now))
 
-    def _run(self, work: Callable[[], None]) -> Changes:
-        self.ops.changes = Changes()
-        try:
-            with self.store.transaction():
-                work()
-        except BaseException:
-            # The in-memory mirror may hold half of a rolled-back change: rebuild it.
-            self._load()
-            raise
-        return self.ops.changes
-
     def handle_request(self, device_id: str, action: str, payload: bytes) -> Outcome:
         changes = self.roll_day()
         try:
             request = decode_request(action, payload)
         except DecodeError as exc:
-            return Outcome(_error(exc.transaction, action, exc.code, exc.message), changes)
+            return Outcome(refusal(exc.transaction, action, exc.code, exc.message), changes)
+        spec = spec_for_action(action)
+        assert spec is not None and spec.reply is not None  # decode_request found it
         txn = request.transaction
         device = self.config.device(device_id)
         if device is None:
-            return Outcome(_error(txn, action, "unknown_device",
-                                  f"device {device_id!r} is not in this centre's config"), changes)
+            return Outcome(refusal(txn, action, "unknown_device",
+                                   f"device {device_id!r} is not in this centre's config"),
+                           changes)
         stored = self.store.find_reply(device_id, txn)
         if stored is not None:
-            return Outcome(m.Reply.model_validate_json(stored), changes)
+            return Outcome(m.decode_reply(spec.reply, stored), changes)
         if isinstance(request, m.IssueRequest) and request.replay_only:
-            return Outcome(_error(txn, action, "unknown_ticket",
-                                  "no ticket was issued for this transaction"), changes)
+            return Outcome(refusal(txn, action, "unknown_ticket",
+                                   "no ticket was issued for this transaction"), changes)
         try:
-            self._authorise(device, action, request)
+            self._authorise(device, spec, request)
         except HubError as exc:
-            return Outcome(_error(txn, action, exc.code, exc.message), changes)
+            return Outcome(refusal(txn, action, exc.code, exc.message), changes)
         outcome = self._apply(device_id, action, request, store_reply=True)
         outcome.changes.merge(changes)
         return outcome
@@ -111,53 +118,50 @@ class Engine:
                                **arguments: Any) -> Outcome:
         """A counter action from a device with no transaction ids (the keypad bus)."""
         changes = self.roll_day()
+        spec = spec_for_action(action)
+        if spec is None or "counter" not in spec.publishers:
+            return Outcome(refusal(None, action, "not_allowed", "not a counter action"),
+                           changes)
         fields = {"transaction": f"{source}-local", "counter": counter_id, **arguments}
         try:
             request = build_request(action, fields)
         except DecodeError as exc:
-            return Outcome(_error(None, action, exc.code, exc.message), changes)
-        if action not in COUNTER_ACTIONS:
-            return Outcome(_error(None, action, "not_allowed", "not a counter action"), changes)
+            return Outcome(refusal(None, action, exc.code, exc.message), changes)
         outcome = self._apply(source, action, request, store_reply=False)
         outcome.changes.merge(changes)
         return outcome
 
-    def _authorise(self, device: Device, action: str, request: m.Request) -> None:
-        if action in KIOSK_ACTIONS and device.role != "kiosk":
-            raise HubError("not_allowed", f"a {device.role} may not {action}")
-        if action in COUNTER_ACTIONS:
-            if device.role != "counter":
-                raise HubError("not_allowed", f"a {device.role} may not {action}")
-            assert isinstance(request, m.CounterRequest)
-            if request.counter not in device.counters:
-                raise HubError("not_allowed",
-                               f"device {device.id} does not act for counter {request.counter}")
+    @staticmethod
+    def _authorise(device: Device, spec: TopicSpec, request: m.Request[Any]) -> None:
+        if device.role not in spec.publishers:
+            raise HubError("not_allowed", f"a {device.role} may not {spec.action}")
+        if isinstance(request, m.CounterRequest) and request.counter not in device.counters:
+            raise HubError("not_allowed",
+                           f"device {device.id} does not act for counter {request.counter}")
 
-    def _apply(self, source: str, action: str, request: m.Request,
+    def _apply(self, source: str, action: str, request: m.Request[Any],
                store_reply: bool) -> Outcome:
         now = self.clock.now()
         txn = request.transaction
-        reply: m.Reply
 
-        def work() -> None:
-            nonlocal reply
-            data = self._operations[action](request, source, now)
-            reply = m.Reply(transaction=txn, action=action, ok=True, data=data)
+        def work() -> Result:
+            result = self.ops.run(request, source, now)
             if store_reply:
+                reply = m.Reply(transaction=txn, action=action, ok=True, data=result.data)
                 self.store.save_reply(source, txn, action, reply.model_dump_json(), now)
+            return result
 
         try:
-            changes = self._run(work)
+            result = self._run(work)
         except HubError as exc:
-            reply = _error(txn, action, exc.code, exc.message)
+            reply = refusal(txn, action, exc.code, exc.message)
             if store_reply:
                 with self.store.transaction():
                     self.store.save_reply(source, txn, action, reply.model_dump_json(), now)
-            return Outcome(reply, Changes())
+            return Outcome(reply)
         except Exception:
             log.exception("%s from %s failed", action, source)
             # Not stored: the device may retry the same transaction and succeed.
-            return Outcome(_error(txn, action, "internal", "the hub could not do that now"),
-                           Changes())
-        return Outcome(reply, changes)
-
+            return Outcome(refusal(txn, action, "internal", "the hub could not do that now"))
+        return Outcome(m.Reply(transaction=txn, action=action, ok=True, data=result.data),
+                       result.changes)

@@ -1,11 +1,17 @@
 """What each action does to the queue. Every operation checks everything it can refuse
 *before* it writes, so a refusal changes nothing; the engine runs it inside one SQLite
-transaction and mirrors it in memory as it goes (rebuilt from SQLite if the commit fails)."""
+transaction and mirrors it in memory as it goes (rebuilt from SQLite if the commit fails).
+
+Each operation is registered for its request model with `@operation`; the engine dispatches
+by the decoded request's type, and returns the reply `data` and what changed (`Result`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from hub.errors import HubError
 from hub.live import Call, LiveState
@@ -35,6 +41,37 @@ class Changes:
         return bool(self.counters or self.queues or self.calls)
 
 
+@dataclass
+class Result:
+    """What an operation did: the reply's data, and what the publisher must send."""
+
+    data: BaseModel
+    changes: Changes
+
+
+OperationFunction = Callable[["Operations", Any, str, float], Result]
+RequestT = TypeVar("RequestT", bound=m.Request[Any])
+
+# Request model -> its operation; filled by @operation as the class below is defined.
+OPERATIONS: dict[type[m.Request[Any]], OperationFunction] = {}
+
+
+def operation(
+    request: type[RequestT],
+) -> Callable[[Callable[[Operations, RequestT, str, float], Result]],
+              Callable[[Operations, RequestT, str, float], Result]]:
+    """Registers the decorated method as the one operation of `request`'s action."""
+
+    def register(function: Callable[[Operations, RequestT, str, float], Result]
+                 ) -> Callable[[Operations, RequestT, str, float], Result]:
+        if request in OPERATIONS:
+            raise TypeError(f"{request.__name__} has two operations")
+        OPERATIONS[request] = function
+        return function
+
+    return register
+
+
 class Operations:
     def __init__(self, config: LobbyConfig, store: Store, live: LiveState, views: Views) -> None:
         self.config = config
@@ -43,11 +80,14 @@ class Operations:
         self.views = views
         self.zone = config.site.zone
         self.max_wait = {p.id: p.max_wait_minutes * 60 for p in config.priority.classes}
-        self.changes = Changes()
+
+    def run(self, request: m.Request[Any], source: str, now: float) -> Result:
+        return OPERATIONS[type(request)](self, request, source, now)
 
     # --- kiosk ---------------------------------------------------------------------------------
 
-    def issue(self, request: m.IssueRequest, device: str, now: float) -> dict[str, Any]:
+    @operation(m.IssueRequest)
+    def issue(self, request: m.IssueRequest, device: str, now: float) -> Result:
         service = self.config.service(request.service)
         if service is None:
             raise HubError("unknown_service", f"no service {request.service!r} at this centre")
@@ -71,13 +111,13 @@ class Operations:
         self.store.add_event(ticket.id, "issued", now, device=device, detail=request.priority)
         self.live.issued_today[service.id] = index
         self.live.add_waiting(ticket)
-        self.changes.queues = True
         estimate = self.live.service_times.estimate_minutes(
             service.id, ahead, self.live.serving_counters(service.id))
-        return self.views.ticket(ticket, ahead=ahead, estimate=estimate).model_dump()
+        return Result(self.views.ticket(ticket, ahead=ahead, estimate=estimate),
+                      Changes(queues=True))
 
-    def print_failed(self, request: m.PrintFailedRequest, device: str,
-                     now: float) -> dict[str, Any]:
+    @operation(m.PrintFailedRequest)
+    def print_failed(self, request: m.PrintFailedRequest, device: str, now: float) -> Result:
         ticket = self.store.ticket(request.ticket_id)
         if ticket is None:
             raise HubError("unknown_ticket", f"no ticket {request.ticket_id}")
@@ -89,9 +129,8 @@ class Operations:
         self.store.save_ticket(live_copy)
         self.store.add_event(ticket.id, "print_failed", now, device=device,
                              detail=request.reason or None)
-        if live_copy.counter:
-            self.changes.counters.add(live_copy.counter)
-        return self.views.ticket(live_copy).model_dump()
+        changes = Changes(counters={live_copy.counter} if live_copy.counter else set())
+        return Result(self.views.ticket(live_copy), changes)
 
     def _open_ticket(self, ticket_id: int) -> Ticket | None:
         for line in self.live.waiting.values():
@@ -122,7 +161,7 @@ class Operations:
         return counter.ticket
 
     def _close(self, counter: CounterLive, state: str, now: float, source: str,
-               detail: str | None = None) -> None:
+               changes: Changes, detail: str | None = None) -> None:
         ticket = self._current(counter)
         ticket.state = "done" if state == "done" else "no_show"
         ticket.closed_at = now
@@ -133,19 +172,21 @@ class Operations:
             self.live.service_times.record(ticket.service, now - ticket.called_at)
         counter.ticket = None
         self.store.save_counter(counter, now)
-        self.changes.counters.add(counter.id)
-        self.changes.queues = True  # estimates move with service times
+        changes.counters.add(counter.id)
+        changes.queues = True  # estimates move with service times
 
-    def _announce(self, counter: CounterLive, ticket: Ticket, recall: bool, now: float) -> None:
+    def _announce(self, counter: CounterLive, ticket: Ticket, recall: bool, now: float,
+                  changes: Changes) -> None:
         call = Call(self.live.seq + 1, ticket.id, ticket.number, counter.id, ticket.service,
                     recall, now)
         self.store.add_call(call.seq, ticket, counter.id, recall, now)
         self.live.add_call(call)
-        self.changes.calls.append(call)
+        changes.calls.append(call)
 
-    def _call(self, counter: CounterLive, ticket: Ticket, now: float, source: str) -> None:
+    def _call(self, counter: CounterLive, ticket: Ticket, now: float, source: str) -> Result:
+        changes = Changes(counters={counter.id}, queues=True)
         if counter.ticket is not None:
-            self._close(counter, "done", now, source, detail="next called")
+            self._close(counter, "done", now, source, changes, detail="next called")
         self.live.remove_waiting(ticket)
         ticket.state, ticket.called_at, ticket.counter = "called", now, counter.id
         self.store.save_ticket(ticket)
@@ -154,55 +195,60 @@ class Operations:
         counter.status = "open"
         counter.priority_streak = next_streak(counter.priority_streak, ticket)
         self.store.save_counter(counter, now)
-        self._announce(counter, ticket, recall=False, now=now)
-        self.changes.counters.add(counter.id)
-        self.changes.queues = True
+        self._announce(counter, ticket, recall=False, now=now, changes=changes)
+        return self._view(counter, now, changes)
 
-    def _view(self, counter: CounterLive, now: float) -> dict[str, Any]:
-        return self.views.counter(counter, now).model_dump()
+    def _view(self, counter: CounterLive, now: float, changes: Changes) -> Result:
+        return Result(self.views.counter(counter, now), changes)
 
-    def call_next(self, request: m.CallNextRequest, source: str, now: float) -> dict[str, Any]:
+    @operation(m.CallNextRequest)
+    def call_next(self, request: m.CallNextRequest, source: str, now: float) -> Result:
         counter = self._counter(request.counter)
         ticket = pick_next(self._services(counter.id), self.live.waiting, now, self.max_wait,
                            self.config.priority.priority_in_a_row, counter.priority_streak)
         if ticket is None:
             raise HubError("queue_empty", f"nobody is waiting for counter {counter.id}")
-        self._call(counter, ticket, now, source)
-        return self._view(counter, now)
+        return self._call(counter, ticket, now, source)
 
-    def call(self, request: m.CallRequest, source: str, now: float) -> dict[str, Any]:
+    @operation(m.CallRequest)
+    def call(self, request: m.CallRequest, source: str, now: float) -> Result:
         counter = self._counter(request.counter)
         ticket = self.live.find_waiting(request.number, self._services(counter.id))
         if ticket is None:
             raise HubError("unknown_ticket", f"{request.number} is not waiting for a service "
                            f"of counter {counter.id}")
-        self._call(counter, ticket, now, source)
-        return self._view(counter, now)
+        return self._call(counter, ticket, now, source)
 
-    def recall(self, request: m.RecallRequest, source: str, now: float) -> dict[str, Any]:
+    @operation(m.RecallRequest)
+    def recall(self, request: m.RecallRequest, source: str, now: float) -> Result:
         counter = self._counter(request.counter)
         ticket = self._current(counter)
+        changes = Changes(counters={counter.id})
         if ticket.recalls >= self.config.recall_limit:
-            self._close(counter, "no_show", now, source, detail="recall limit")
-            return self._view(counter, now)
+            self._close(counter, "no_show", now, source, changes, detail="recall limit")
+            return self._view(counter, now, changes)
         ticket.recalls += 1
         self.store.save_ticket(ticket)
         self.store.add_event(ticket.id, "recalled", now, counter=counter.id, device=source)
-        self._announce(counter, ticket, recall=True, now=now)
-        self.changes.counters.add(counter.id)
-        return self._view(counter, now)
+        self._announce(counter, ticket, recall=True, now=now, changes=changes)
+        return self._view(counter, now, changes)
 
-    def done(self, request: m.DoneRequest, source: str, now: float) -> dict[str, Any]:
+    @operation(m.DoneRequest)
+    def done(self, request: m.DoneRequest, source: str, now: float) -> Result:
         counter = self._counter(request.counter)
-        self._close(counter, "done", now, source)
-        return self._view(counter, now)
+        changes = Changes()
+        self._close(counter, "done", now, source, changes)
+        return self._view(counter, now, changes)
 
-    def no_show(self, request: m.NoShowRequest, source: str, now: float) -> dict[str, Any]:
+    @operation(m.NoShowRequest)
+    def no_show(self, request: m.NoShowRequest, source: str, now: float) -> Result:
         counter = self._counter(request.counter)
-        self._close(counter, "no_show", now, source)
-        return self._view(counter, now)
+        changes = Changes()
+        self._close(counter, "no_show", now, source, changes)
+        return self._view(counter, now, changes)
 
-    def transfer(self, request: m.TransferRequest, source: str, now: float) -> dict[str, Any]:
+    @operation(m.TransferRequest)
+    def transfer(self, request: m.TransferRequest, source: str, now: float) -> Result:
         counter = self._counter(request.counter)
         if self.config.service(request.service) is None:
             raise HubError("unknown_service", f"no service {request.service!r} at this centre")
@@ -220,29 +266,29 @@ class Operations:
         counter.ticket = None
         self.store.save_counter(counter, now)
         self.live.add_waiting(ticket)
-        self.changes.counters.add(counter.id)
-        self.changes.queues = True
-        return self._view(counter, now)
+        return self._view(counter, now, Changes(counters={counter.id}, queues=True))
 
-    def _set_status(self, counter_id: str, status: str, now: float) -> dict[str, Any]:
+    def _set_status(self, counter_id: str, status: str, now: float) -> Result:
         counter = self._counter(counter_id)
         counter.status = "paused" if status == "paused" else "open"
         self.store.save_counter(counter, now)
-        self.changes.counters.add(counter.id)
-        self.changes.queues = True  # open counters change the estimates
-        return self._view(counter, now)
+        # Open counters change the estimates, hence the queues.
+        return self._view(counter, now, Changes(counters={counter.id}, queues=True))
 
-    def pause(self, request: m.PauseRequest, source: str, now: float) -> dict[str, Any]:
+    @operation(m.PauseRequest)
+    def pause(self, request: m.PauseRequest, source: str, now: float) -> Result:
         return self._set_status(request.counter, "paused", now)
 
-    def resume(self, request: m.ResumeRequest, source: str, now: float) -> dict[str, Any]:
+    @operation(m.ResumeRequest)
+    def resume(self, request: m.ResumeRequest, source: str, now: float) -> Result:
         return self._set_status(request.counter, "open", now)
 
     # --- the day's end -----------------------------------------------------------------------
 
-    def close_earlier_days(self, today: str, now: float) -> None:
+    def close_earlier_days(self, today: str, now: float) -> Changes:
         """Tickets of an earlier local day can no longer be served: without this, yesterday's
         A001 would still wait beside today's A001."""
+        changes = Changes()
         self.live.issued_today = self.store.issued_counts(today)
         for line in self.live.waiting.values():
             for ticket in [t for t in line if t.day < today]:
@@ -250,7 +296,8 @@ class Operations:
                 ticket.state, ticket.closed_at = "no_show", now
                 self.store.save_ticket(ticket)
                 self.store.add_event(ticket.id, "no_show", now, detail="day closed")
-                self.changes.queues = True
+                changes.queues = True
         for counter in self.live.counters.values():
             if counter.ticket is not None and counter.ticket.day < today:
-                self._close(counter, "no_show", now, "hub", detail="day closed")
+                self._close(counter, "no_show", now, "hub", changes, detail="day closed")
+        return changes

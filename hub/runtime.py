@@ -13,14 +13,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from hub.engine import Engine, Outcome
+from hub.engine import Engine, Outcome, refusal
 from hub.keypad import KeypadBus
 from hub.operations import Changes
 from hub.watchdog import Watchdog
 from lobby.bus import BrokerAddress, Bus
-from lobby.clock import iso
+from lobby.clock import stamp
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
+from lobby.contract.codec import read_transaction
 from lobby.contract.registry import Topics, spec
 
 log = logging.getLogger(__name__)
@@ -118,12 +119,10 @@ class Hub:
         try:
             outcome = self.engine.handle_request(device, action, payload)
         except Exception:
-            # Never leave a device waiting: it may retry the same transaction.
+            # Never leave a device waiting: answer on its transaction, and it may retry it.
             log.exception("request %s from %s failed", action, device)
-            outcome = Outcome(m.Reply(transaction=None, action=action, ok=False,
-                                      error=m.ReplyError(code="internal",
-                                                         message="the hub could not do that now")),
-                              Changes())
+            outcome = Outcome(refusal(read_transaction(payload), action, "internal",
+                                      "the hub could not do that now"))
         try:
             self.bus.publish(_REPLY, outcome.reply, device=device)
         except ValueError:
@@ -144,7 +143,7 @@ class Hub:
         for device, role, silent in self.watchdog.newly_stale(now):
             log.warning("device %s (%s) silent for %.0fs: marked stale", device, role, silent)
             self.bus.publish(_STATUS, m.DeviceStatus(
-                state="stale", role=role, at=iso(now, self.config.site.zone),
+                state="stale", role=role, at=stamp(now, self.config.site.zone),
                 detail=f"no heartbeat for {silent:.0f}s"), device=device)
         # Opening hours move on their own: republish when a service opens or closes.
         queues = self.views.queues(self.engine.live, now)

@@ -8,7 +8,7 @@ from hub.live import Call, LiveState
 from hub.model import CounterLive, Ticket
 from hub.numbering import is_open, quota_reached
 from lobby import __version__
-from lobby.clock import iso
+from lobby.clock import stamp
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
 
@@ -24,8 +24,8 @@ class Views:
                estimate: int | None = None) -> m.TicketView:
         return m.TicketView(
             id=ticket.id, number=ticket.number, service=ticket.service, state=ticket.state,
-            priority=ticket.priority, issued_at=iso(ticket.issued_at, self.zone),
-            called_at=iso(ticket.called_at, self.zone) if ticket.called_at else None,
+            priority=ticket.priority, issued_at=stamp(ticket.issued_at, self.zone),
+            called_at=stamp(ticket.called_at, self.zone) if ticket.called_at else None,
             counter=ticket.counter, recalls=ticket.recalls, printed=ticket.printed,
             ahead=ahead, estimate_minutes=estimate,
         )
@@ -34,7 +34,8 @@ class Views:
         return m.CounterView(
             counter=counter.id, number=self._counter_numbers[counter.id], status=counter.status,
             services=self._counter_services[counter.id],
-            ticket=self.ticket(counter.ticket) if counter.ticket else None, at=iso(now, self.zone),
+            ticket=self.ticket(counter.ticket) if counter.ticket else None,
+            at=stamp(now, self.zone),
         )
 
     def queues(self, live: LiveState, now: float) -> m.QueuesState:
@@ -50,18 +51,18 @@ class Views:
                 last_called=live.last_called.get(service.id),
                 quota_reached=quota_reached(service, live.issued_today.get(service.id, 0) + 1),
             ))
-        return m.QueuesState(seq=live.seq, services=services, at=iso(now, self.zone))
+        return m.QueuesState(seq=live.seq, services=services, at=stamp(now, self.zone))
 
     def _call_fields(self, call: Call) -> dict[str, object]:
         return {
             "seq": call.seq, "number": call.number, "counter": call.counter,
             "counter_number": self._counter_numbers.get(call.counter, 0),
-            "service": call.service, "recall": call.recall, "at": iso(call.at, self.zone),
+            "service": call.service, "recall": call.recall, "at": stamp(call.at, self.zone),
         }
 
     def board(self, live: LiveState, now: float) -> m.BoardState:
         return m.BoardState(
-            seq=live.seq, at=iso(now, self.zone),
+            seq=live.seq, at=stamp(now, self.zone),
             calls=[m.BoardCall.model_validate(self._call_fields(c)) for c in live.board],
         )
 
@@ -70,4 +71,5 @@ class Views:
 
     def hub(self, state: str, since: float) -> m.HubState:
         return m.HubState.model_validate(
-            {"state": state, "version": __version__, "since": iso(since, self.zone)})
+            {"state": state, "version": __version__, "since": stamp(since, self.zone),
+             "contract": m.CONTRACT_VERSION})

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.properties import BooleanProperty, StringProperty
@@ -17,11 +16,13 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
+from devicekit import theme
+from devicekit.app import DeviceApp
+from devicekit.assets import icon
+from devicekit.i18n import tr
 from kiosk.flow import KioskFlow
 from kiosk.printing.layout import wait_lines
 from kiosk.printing.raster import qr_image
-from lobby import theme
-from lobby.i18n import ASSETS, tr
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
@@ -46,25 +47,18 @@ class ResultScreen(Screen):  # type: ignore[misc]
     pass
 
 
-class KioskApp(App):  # type: ignore[misc]
-    font = str(ASSETS / "fonts" / "DejaVuSans.ttf")
-    font_bold = str(ASSETS / "fonts" / "DejaVuSans-Bold.ttf")
-
+class KioskApp(DeviceApp):
     def __init__(self, flow: KioskFlow, landscape: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(flow, flow.config.site.name.get(flow.language, "Lobby"), **kwargs)
         self.flow = flow
         self.columns = 2 if landscape else 1
         settings = flow.device.kiosk_settings
         self.touch_px = theme.mm_to_px(theme.MIN_TOUCH_MM, settings.screen_dpi)
-        self._refresh_trigger = Clock.create_trigger(lambda _dt: self.refresh())
         self._row_keys: dict[int, list[str]] = {}  # id(row) -> the options it shows
-        self.title = flow.config.site.name.get(flow.language, "Lobby")
 
     def sp(self, value: float) -> float:
         """Sizes are given for a 1080-px-wide portrait screen and scale with the window."""
-        from kivy.core.window import Window
-
-        return float(value * min(Window.width, Window.height) / 1080)
+        return self.u(value / 1080)
 
     def build(self) -> ScreenManager:
         self.manager = ScreenManager(transition=NoTransition())
@@ -72,14 +66,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.result = ResultScreen(name="result")
         self.manager.add_widget(self.idle)
         self.manager.add_widget(self.result)
-        # The flow may change on any thread (bus, printer): repaint on the UI thread, batched.
-        self.flow.on_change = self.request_refresh
         Clock.schedule_interval(lambda _dt: self.flow.tick(), 0.5)
         self.refresh()
         return self.manager
-
-    def request_refresh(self) -> None:
-        self._refresh_trigger()
 
     # --- taps ------------------------------------------------------------------------------
 
@@ -158,9 +147,8 @@ class KioskApp(App):  # type: ignore[misc]
 
         def update(tile: Any, service_id: str) -> None:
             option = options[service_id]
-            icon = ASSETS / "icons" / f"{option.icon or 'default'}.png"
             tile.label, tile.detail, tile.enabled = option.label, option.detail, option.enabled
-            tile.icon = str(icon if icon.exists() else ASSETS / "icons" / "default.png")
+            tile.icon = str(icon(option.icon))
 
         self._keep_in_place(self.idle.ids.services, list(options), make, update)
 

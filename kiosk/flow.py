@@ -10,25 +10,23 @@ handed out, so staff never call a citizen who never got a number.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from devicekit.i18n import N_, tr
 from kiosk.printing.devices import PrintError, PrinterState, TicketPrinter
 from kiosk.printing.layout import TicketContent, ticket_blocks
 from lobby.config.models import Device, LobbyConfig
 from lobby.contract import messages as m
-from lobby.i18n import N_, tr
 from lobby.presence import HubPresence
 from lobby.rpc import RequestTimeoutError
 
 log = logging.getLogger(__name__)
 
-# transaction, service, priority, language, replay_only
-Issue = Callable[[str, str, str | None, str, bool], m.Reply]
+Issue = Callable[[m.IssueRequest], m.Reply[m.TicketView]]
 ReportPrintFailed = Callable[[int, str], None]
 
 REFUSALS = {
@@ -206,7 +204,8 @@ class KioskFlow(HubPresence):
             return  # the banner says why; nothing was issued
         transaction = self.new_transaction()
         try:
-            reply = self.issue(transaction, service_id, self.priority, lang, False)
+            reply = self.issue(m.IssueRequest(transaction=transaction, service=service_id,
+                                              priority=self.priority, language=lang))
         except RequestTimeoutError:
             self.orphans.append(_Orphan(transaction, service_id, self.priority, lang))
             self.message = tr(lang, "The system is offline. Please ask the staff.")
@@ -215,7 +214,7 @@ class KioskFlow(HubPresence):
             code = reply.error.code if reply.error else "internal"
             self.message = tr(lang, REFUSALS.get(code, NOT_AVAILABLE))
             return
-        ticket = m.TicketView.model_validate(reply.data)
+        ticket = reply.data
         printed = self._print(ticket, lang)
         self.result = Result(ticket.number, self._service_name(ticket.service, lang),
                              ticket.ahead, ticket.estimate_minutes, self._qr(ticket), printed,
@@ -246,12 +245,11 @@ class KioskFlow(HubPresence):
                                            number=ticket.number)
 
     def ticket_content(self, ticket: m.TicketView, lang: str) -> TicketContent:
-        issued = dt.datetime.fromisoformat(ticket.issued_at)
         priority = self.config.priority_class(ticket.priority) if ticket.priority else None
         return TicketContent(
             centre=self.config.site.name.get(lang) or next(iter(self.config.site.name.values())),
             number=ticket.number, service=self._service_name(ticket.service, lang),
-            issued_at=issued.strftime("%d/%m/%Y %H:%M"), ahead=ticket.ahead,
+            issued_at=ticket.issued_at.strftime("%d/%m/%Y %H:%M"), ahead=ticket.ahead,
             estimate_minutes=ticket.estimate_minutes, qr_data=self._qr(ticket),
             footer=self.settings.footer.get(lang, ""),
             priority=(priority.names.get(lang) or priority.id) if priority else None,
@@ -266,13 +264,13 @@ class KioskFlow(HubPresence):
         reported as never handed out."""
         for orphan in list(self.orphans):
             try:
-                reply = self.issue(orphan.transaction, orphan.service, orphan.priority,
-                                   orphan.language, True)
+                reply = self.issue(m.IssueRequest(
+                    transaction=orphan.transaction, service=orphan.service,
+                    priority=orphan.priority, language=orphan.language, replay_only=True))
             except RequestTimeoutError:
                 return
             self.orphans.remove(orphan)
             if reply.ok and reply.data is not None:
-                ticket_id = int(reply.data["id"])
                 log.warning("ticket %s was issued while the kiosk waited in vain; reporting "
-                            "it as not handed out", reply.data.get("number"))
-                self.report_print_failed(ticket_id, "not handed out: the kiosk had no answer")
+                            "it as not handed out", reply.data.number)
+                self.report_print_failed(reply.data.id, "not handed out: the kiosk had no answer")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devicekit.i18n import tr
+from devicekit.speech import AplaySink, Sink, Speaker, Synthesizer
+from devicekit.speech import Voice as SpeechVoice
+from devicekit.spelling import DIGITS, spell_ticket
 from kiosk.flow import Voice
 from lobby.config.models import LobbyConfig
-from lobby.i18n import tr
-from lobby.speech import AplaySink, Sink, Speaker, Synthesizer
-from lobby.speech import Voice as SpeechVoice
-from lobby.spelling import DIGITS, spell_ticket
 
 
 class KioskVoice(Voice):

@@ -47,8 +47,8 @@ class BrokerAddress:
     @classmethod
     def parse(cls, text: str) -> BrokerAddress:
         host, _, port = text.rpartition(":")
-        if not host or not port.isdigit():
-            raise ValueError(f"broker address {text!r} is not HOST:PORT")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"broker address {text!r} is not HOST:PORT (a port 1-65535)")
         return cls(host=host, port=int(port))
 
 

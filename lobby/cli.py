@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lobby import __version__
+from lobby.bus import BrokerAddress
 from lobby.config import ConfigError, LobbyConfig, load_config
 
 log = logging.getLogger("lobby")
@@ -24,14 +25,17 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
                         help=f"the centre's YAML configuration (default: {DEFAULT_CONFIG})")
 
 
-def add_device_arguments(parser: argparse.ArgumentParser, var_help: str) -> None:
-    """What every device app (kiosk, board, counter terminal) is started with."""
-    add_config_argument(parser)
-    parser.add_argument("--device", required=True, help="the device's id in the config")
-    parser.add_argument("--broker", metavar="HOST:PORT", help="default: the config's broker")
-    parser.add_argument("--windowed", action="store_true",
-                        help="a window (scaled to fit) instead of full screen")
-    parser.add_argument("--var", default="var", metavar="DIR", help=f"{var_help} (default: var)")
+def broker_argument(text: str) -> BrokerAddress:
+    """argparse type for HOST:PORT: a typo is a usage error (exit 2), not a traceback."""
+    try:
+        return BrokerAddress.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_broker_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--broker", metavar="HOST:PORT", type=broker_argument,
+                        help="the MQTT broker to use (default: the config's broker)")
 
 
 def read_config(path: str) -> LobbyConfig:
@@ -79,18 +83,6 @@ def _mqtt_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from lobby.demo import run_demo
-
-    return run_demo(args)
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from lobby.simulate import run_simulation
-
-    return run_simulation(args)
-
-
 def build_parser() -> argparse.ArgumentParser:
     return _parser_and_commands()[0]
 
@@ -100,43 +92,26 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, Any]:
                                      "public-service centre lobby.")
     parser.add_argument("--version", action="version", version=f"lobby {__version__}")
     parser.add_argument("--log-level", default="INFO",
-                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="how much the program logs (default INFO)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check-config", help="validate a configuration file")
-    check.add_argument("file", metavar="FILE")
+    check.add_argument("file", metavar="FILE", help="the YAML configuration to check")
     check.set_defaults(run=_check_config)
 
     broker = sub.add_parser("broker-config", help="write a production Mosquitto configuration "
                             "with per-device users and access rules")
     add_config_argument(broker)
-    broker.add_argument("--out", required=True, metavar="DIR")
-    broker.add_argument("--port", type=int, default=1883)
+    broker.add_argument("--out", required=True, metavar="DIR",
+                        help="the folder to write mosquitto.conf, passwd, acl and credentials/")
+    broker.add_argument("--port", type=int, default=1883,
+                        help="the port the broker listens on (default 1883)")
     broker.set_defaults(run=_broker_config)
 
     docs = sub.add_parser("mqtt-docs", help="write docs/mqtt-api.md from the contract registry")
     docs.add_argument("--out", default="docs/mqtt-api.md", metavar="FILE", help="'-' for stdout")
     docs.set_defaults(run=_mqtt_docs)
-
-    demo = sub.add_parser("demo", help="a whole lobby on this machine: private broker, hub "
-                          "and every installed app, data under var/")
-    add_config_argument(demo)
-    demo.add_argument("--var", default="var", metavar="DIR")
-    demo.add_argument("--simulate", choices=["auto", "yes", "no"], default="auto",
-                      help="drive a simulated day too (auto: when no kiosk app is installed)")
-    demo.set_defaults(run=_demo)
-
-    sim = sub.add_parser("simulate", help="drive a realistic day against a running hub")
-    add_config_argument(sim)
-    sim.add_argument("--broker", metavar="HOST:PORT", help="default: the config's broker")
-    sim.add_argument("--speed", type=float, default=60.0,
-                     help="simulated seconds per real second (default 60)")
-    sim.add_argument("--duration", type=float, default=0,
-                     help="stop after this many real seconds (default: run until Ctrl-C)")
-    sim.add_argument("--arrivals-per-hour", type=float, default=40.0,
-                     help="citizens per hour per service (default 40)")
-    sim.add_argument("--seed", type=int, default=None)
-    sim.set_defaults(run=_simulate)
 
     for entry in entry_points(group="lobby.commands"):
         try:

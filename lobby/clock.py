@@ -1,5 +1,5 @@
 """Time in one place: the hub and devices take a `Clock`, so tests can move it across
-midnight, and every timestamp on the wire is ISO 8601 with the site's offset."""
+midnight, and every timestamp in a contract message is an aware datetime in the site's zone."""
 
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ class ManualClock(Clock):
         self.value += seconds
 
 
-def iso(timestamp: float, zone: ZoneInfo) -> str:
-    return dt.datetime.fromtimestamp(timestamp, zone).isoformat(timespec="seconds")
+def stamp(timestamp: float, zone: ZoneInfo) -> dt.datetime:
+    """A contract timestamp: aware, in the site's zone, to the second (ISO 8601 with the
+    site's offset on the wire)."""
+    return dt.datetime.fromtimestamp(timestamp, zone).replace(microsecond=0)
 
 
 def local(timestamp: float, zone: ZoneInfo) -> dt.datetime:

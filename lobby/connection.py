@@ -10,11 +10,10 @@ from lobby.bus import BrokerAddress
 from lobby.config.models import LobbyConfig
 
 
-def broker_address(config: LobbyConfig, override: str | None = None) -> BrokerAddress:
+def broker_address(config: LobbyConfig, override: BrokerAddress | None = None) -> BrokerAddress:
     settings = config.broker
-    if override:
-        base = BrokerAddress.parse(override)
-        host, port = base.host, base.port
+    if override is not None:
+        host, port = override.host, override.port
     else:
         host, port = settings.host, settings.port
     username = os.environ.get("LOBBY_MQTT_USER") or settings.username

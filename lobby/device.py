@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from lobby import __version__
 from lobby.bus import Bus
-from lobby.clock import Clock, iso
+from lobby.clock import Clock, stamp
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
 from lobby.contract.registry import spec
@@ -40,7 +40,8 @@ class DeviceLink:
     def _status(self, state: str) -> m.DeviceStatus:
         fields: dict[str, object] = {
             "state": state, "role": self.role, "version": __version__,
-            "at": iso(self._clock.now(), self.config.site.zone),
+            "contract": m.CONTRACT_VERSION,
+            "at": stamp(self._clock.now(), self.config.site.zone),
         }
         if state == "online":
             fields.update(self._extras())

@@ -1,4 +1,6 @@
-"""Request/reply over the bus, keyed by transaction id.
+"""Request/reply over the bus, keyed by transaction id, typed end to end: a request model
+names its reply's data model (`IssueRequest` is a `Request[TicketView]`), and `request()`
+returns a `Reply[TicketView]`.
 
 A request that gets no answer in time is sent again with the same transaction id, so the hub
 applies it at most once (it stores every transaction's reply) and the device still gets its
@@ -11,11 +13,13 @@ import itertools
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from lobby.bus import Bus
 from lobby.contract import messages as m
-from lobby.contract.registry import spec, spec_for_action
+from lobby.contract.registry import spec, spec_for_action, spec_for_request
+
+Data = TypeVar("Data")
 
 
 class RequestTimeoutError(TimeoutError):
@@ -25,7 +29,7 @@ class RequestTimeoutError(TimeoutError):
 @dataclass
 class _Pending:
     done: threading.Event = field(default_factory=threading.Event)
-    reply: m.Reply | None = None
+    reply: m.Reply[Any] | None = None
 
 
 class Requester:
@@ -42,7 +46,7 @@ class Requester:
     def new_transaction(self) -> str:
         return f"{self._prefix}{next(self._counter)}"
 
-    def _on_reply(self, reply: m.Reply, params: dict[str, str]) -> None:
+    def _on_reply(self, reply: m.Reply[Any], params: dict[str, str]) -> None:
         if reply.transaction is None:
             return
         with self._lock:
@@ -51,13 +55,12 @@ class Requester:
             pending.reply = reply
             pending.done.set()
 
-    def request(self, action: str, *, timeout: float = 3.0, attempts: int = 3,
-                transaction: str | None = None, **arguments: Any) -> m.Reply:
-        request_spec = spec_for_action(action)
-        if request_spec is None:
-            raise ValueError(f"unknown action {action!r}")
-        txn = transaction or self.new_transaction()
-        message = request_spec.model.model_validate({"transaction": txn, **arguments})
+    def request(self, message: m.Request[Data], *, timeout: float = 3.0,
+                attempts: int = 3) -> m.Reply[Data]:
+        """Send `message` until answered (at most `attempts` times, `timeout` each)."""
+        request_spec = spec_for_request(type(message))
+        assert request_spec.reply is not None
+        txn = message.transaction
         pending = _Pending()
         with self._lock:
             self._pending[txn] = pending
@@ -66,8 +69,21 @@ class Requester:
                 self.bus.publish(request_spec, message, device=self.device_id)
                 if pending.done.wait(timeout):
                     assert pending.reply is not None
-                    return pending.reply
-            raise RequestTimeoutError(f"{action} {txn}: no reply after {attempts} attempts")
+                    return m.decode_reply(request_spec.reply, pending.reply.model_dump_json())
+            raise RequestTimeoutError(f"{request_spec.action} {txn}: no reply after "
+                                      f"{attempts} attempts")
         finally:
             with self._lock:
                 self._pending.pop(txn, None)
+
+    def ask(self, action: str, *, timeout: float = 3.0, attempts: int = 3,
+            transaction: str | None = None, **arguments: Any) -> m.Reply[Any]:
+        """`request()` for an action named at run time (tools, a terminal's buttons)."""
+        request_spec = spec_for_action(action)
+        if request_spec is None:
+            raise ValueError(f"unknown action {action!r}")
+        message = request_spec.model.model_validate(
+            {"transaction": transaction or self.new_transaction(), **arguments})
+        assert isinstance(message, m.Request)
+        return self.request(message, timeout=timeout, attempts=attempts)
+

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lobby.broker.embedded import AmqttBroker, MosquittoBroker, free_port
+from lobby.broker.embedded import AmqttBroker, MosquittoBroker
 from lobby.bus import BrokerAddress
+from tests.helpers import free_port
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import socket
 import sys
 import threading
 import time
@@ -17,10 +19,18 @@ from hub.store import Store
 from lobby.bus import BrokerAddress, Bus
 from lobby.clock import Clock
 from lobby.config import LobbyConfig, parse_config
+from lobby.contract import messages as m
 from lobby.contract.registry import Topics, spec
 from lobby.rpc import Requester
 
 ROOT = Path(__file__).resolve().parent.parent
+# A contract timestamp for messages built by hand in tests.
+AT = dt.datetime(2026, 11, 21, 8, 15, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+def hub_state(state: str) -> m.HubState:
+    """The hub's retained state as a device would receive it."""
+    return m.HubState.model_validate({"state": state, "version": "test", "since": AT})
 DEMO = ROOT / "config" / "demo.yaml"
 
 SMALL_YAML = """\
@@ -151,7 +161,7 @@ class DeviceClient:
         time.sleep(0.05)  # let the reply subscription land before the first request
 
     def ask(self, action: str, **arguments: Any) -> Any:
-        return self.requester.request(action, **arguments)
+        return self.requester.ask(action, **arguments)
 
     def stop(self) -> None:
         self.bus.stop()
@@ -159,3 +169,11 @@ class DeviceClient:
 
 def reply_spec() -> Any:
     return spec("reply")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

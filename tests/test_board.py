@@ -3,6 +3,7 @@ sink (its timeline shows order and overlap)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from pathlib import Path
@@ -10,30 +11,28 @@ from pathlib import Path
 import pytest
 from num2words import num2words
 
+from devicekit.speech import Speaker, Synthesizer
+from devicekit.spelling import number_words
 from display.announcer import Announcer, call_words
 from display.board_model import BoardModel
 from lobby.config.models import Board
 from lobby.contract import messages as m
-from lobby.speech import RecordingSink, Speaker, Synthesizer
-from lobby.spelling import number_words
-from tests.helpers import small_config
+from tests.doubles import RecordingSink
+from tests.helpers import AT, hub_state, small_config
 
 NOW = 1_795_300_000.0
 
 
 def call(seq: int, number: str = "A001", counter: str = "1", service: str = "A",
          recall: bool = False, at: float = NOW) -> m.CalledEvent:
-    import datetime as dt
-
-    stamp = dt.datetime.fromtimestamp(at, dt.UTC).isoformat()
     return m.CalledEvent(seq=seq, number=number, counter=counter, counter_number=int(counter),
-                         service=service, recall=recall, at=stamp)
+                         service=service, recall=recall, at=dt.datetime.fromtimestamp(at, dt.UTC))
 
 
 def board(*calls: m.CalledEvent) -> m.BoardState:
     seq = max((c.seq for c in calls), default=0)
     ordered = sorted(calls, key=lambda c: -c.seq)
-    return m.BoardState(seq=seq, at="x", calls=[m.BoardCall(**c.model_dump()) for c in ordered])
+    return m.BoardState(seq=seq, at=AT, calls=[m.BoardCall(**c.model_dump()) for c in ordered])
 
 
 class Clock:
@@ -79,7 +78,7 @@ def test_zone_limits_calls_and_services() -> None:
     model.on_called(call(1, "A001", "1", "A"))
     model.on_called(call(2, "B001", "2", "B"))
     assert [r.number for r in model.calls] == ["B001"]
-    queues = m.QueuesState(seq=2, at="x", services=[
+    queues = m.QueuesState(seq=2, at=AT, services=[
         m.ServiceQueue(id=s, names={"vi": s}, open=True, waiting=1, waiting_priority=0,
                        estimate_minutes=1) for s in ("A", "B")])
     model.on_queues(queues)
@@ -89,13 +88,13 @@ def test_zone_limits_calls_and_services() -> None:
 def test_offline_keeps_the_last_state() -> None:
     model = BoardModel(small_config(), Board())
     model.set_connected(True)
-    model.on_hub(m.HubState(state="online", version="x", since="x"))
+    model.on_hub(hub_state("online"))
     model.on_board(board(call(1)))
     assert not model.offline
     model.set_connected(False)
     assert model.offline and [r.number for r in model.calls] == ["A001"]
     model.set_connected(True)
-    model.on_hub(m.HubState(state="offline", version="x", since="x"))
+    model.on_hub(hub_state("offline"))
     assert model.offline
 
 

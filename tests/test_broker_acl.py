@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from lobby.broker.embedded import MosquittoBroker, free_port
+from lobby.broker.embedded import MosquittoBroker
 from lobby.broker.mosquitto_conf import hash_password, production_files
 from lobby.bus import BrokerAddress, Bus
 from lobby.config import LobbyConfig
 from lobby.contract.registry import Topics
-from tests.helpers import DeviceClient, Recorder, RunningHub, small_config, wait_for
+from tests.helpers import DeviceClient, Recorder, RunningHub, free_port, small_config, wait_for
 
 PASSWORDS = {"hub": "hub-secret", "kiosk-1": "k1-secret", "kiosk-2": "k2-secret",
              "board-1": "b1-secret", "counter-1": "c1-secret", "counter-2": "c2-secret"}

@@ -38,13 +38,13 @@ def test_sigkill_during_a_burst_loses_and_duplicates_nothing(
             txn = f"burst-{index}"
             try:
                 # Unanswered: sent again with the same transaction, for up to ~20 s.
-                reply = kiosk.requester.request("issue", transaction=txn, service="A",
+                reply = kiosk.requester.ask("issue", transaction=txn, service="A",
                                                 timeout=0.5, attempts=40)
             except RequestTimeoutError:
                 failures.append(txn)
                 continue
-            if reply.ok:
-                acknowledged[txn] = reply.data["number"]  # type: ignore[index]
+            if reply.ok and reply.data is not None:
+                acknowledged[txn] = reply.data.number
             else:
                 failures.append(f"{txn}: {reply.error}")
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 import serial
 
+from devicekit.speech import Speaker, Synthesizer
 from display.announcer import Announcer
 from display.board_client import BoardClient
 from display.board_model import BoardModel
 from display.terminal_client import TerminalClient
 from lobby.bus import BrokerAddress
-from lobby.speech import RecordingSink, Speaker, Synthesizer
+from tests.doubles import RecordingSink
 from tests.helpers import DeviceClient, RunningHub, small_config, wait_for
 
 

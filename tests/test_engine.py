@@ -48,11 +48,11 @@ class Lobby:
 
     def issue(self, service: str = "A", **fields: Any) -> Any:
         reply = self.ask("kiosk-1", "issue", service=service, **fields)
-        return reply.data["number"] if reply.ok else reply.error.code
+        return reply.data.number if reply.ok else reply.error.code
 
     def next(self, counter: str = "1") -> Any:
         reply = self.ask(f"counter-{counter}", "call_next", counter=counter)
-        return reply.data["ticket"]["number"] if reply.ok else reply.error.code
+        return reply.data.ticket.number if reply.ok else reply.error.code
 
     def snapshot(self) -> str:
         """Every row of every table but the transactions log."""
@@ -115,9 +115,9 @@ def test_recall_limit_turns_the_ticket_into_a_no_show(lobby: Lobby) -> None:
     lobby.next()
     for expected_recalls in (1, 2):  # recall_limit: 2
         reply = lobby.ask("counter-1", "recall", counter="1")
-        assert reply.data["ticket"]["recalls"] == expected_recalls
+        assert reply.data.ticket.recalls == expected_recalls
     reply = lobby.ask("counter-1", "recall", counter="1")
-    assert reply.ok and reply.data["ticket"] is None
+    assert reply.ok and reply.data.ticket is None
     state = lobby.engine.store.conn.execute("SELECT state FROM tickets").fetchone()[0]
     assert state == "no_show"
     assert [c.recall for c in lobby.engine.live.board] == [True, True, False]
@@ -129,7 +129,7 @@ def test_transfer_keeps_number_and_place(lobby: Lobby) -> None:
     lobby.issue("B")  # B001 arrives after A001
     assert lobby.next("1") == "A001"
     reply = lobby.ask("counter-1", "transfer", counter="1", service="B")
-    assert reply.ok and reply.data["ticket"] is None
+    assert reply.ok and reply.data.ticket is None
     # Counter 2 serves B only: the transferred A001 keeps its earlier place in line.
     assert [lobby.next("2"), lobby.next("2")] == ["A001", "B001"]
     refused = lobby.ask("counter-2", "transfer", counter="2", service="Q")
@@ -156,7 +156,7 @@ def test_same_transaction_gets_same_answer_and_changes_nothing(lobby: Lobby) -> 
     assert lobby.snapshot() == before
     # Another device may use the same id: transactions are per device.
     other = lobby.ask("kiosk-2", "issue", transaction="tap-1", service="A")
-    assert other.data["number"] == "A002"
+    assert other.data.number == "A002"
 
 
 def test_queue_dependent_refusals_are_remembered(lobby: Lobby) -> None:
@@ -195,10 +195,10 @@ def test_refusals_have_stable_codes_and_change_nothing(
 
 def test_print_failed_marks_the_ticket_for_staff(lobby: Lobby) -> None:
     reply = lobby.ask("kiosk-1", "issue", service="A")
-    ticket_id = reply.data["id"]
+    ticket_id = reply.data.id
     assert lobby.ask("kiosk-2", "print_failed", ticket_id=ticket_id).error.code == "not_allowed"
     marked = lobby.ask("kiosk-1", "print_failed", ticket_id=ticket_id, reason="paper out")
-    assert marked.ok and marked.data["printed"] is False
+    assert marked.ok and marked.data.printed is False
     lobby.next()
     assert lobby.engine.live.counters["1"].ticket.printed is False  # type: ignore[union-attr]
 
@@ -207,13 +207,13 @@ def test_call_a_given_number(lobby: Lobby) -> None:
     for _ in range(3):
         lobby.issue()
     reply = lobby.ask("counter-1", "call", counter="1", number="A003")
-    assert reply.data["ticket"]["number"] == "A003"
+    assert reply.data.ticket.number == "A003"
     assert lobby.next() == "A001"
 
 
 def test_pause_and_resume(lobby: Lobby) -> None:
-    assert lobby.ask("counter-1", "pause", counter="1").data["status"] == "paused"
-    assert lobby.ask("counter-1", "resume", counter="1").data["status"] == "open"
+    assert lobby.ask("counter-1", "pause", counter="1").data.status == "paused"
+    assert lobby.ask("counter-1", "resume", counter="1").data.status == "open"
 
 
 json_values = st.recursive(

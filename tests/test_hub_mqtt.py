@@ -23,11 +23,11 @@ def test_issue_call_board_and_counter_state(mosquitto: BrokerAddress, tmp_path: 
     counter = DeviceClient(config, mosquitto, "counter-1")
     try:
         issued = kiosk.ask("issue", service="A", language="vi")
-        assert issued.ok and issued.data["number"] == "A001" and issued.data["ahead"] == 0
+        assert issued.ok and issued.data.number == "A001" and issued.data.ahead == 0
         assert wait_for(lambda: (watcher.last("state/queues") or {}).get("services", [{}])[0]
                         .get("waiting") == 1)
         called = counter.ask("call_next", counter="1")
-        assert called.ok and called.data["ticket"]["number"] == "A001"
+        assert called.ok and called.data.ticket.number == "A001"
         assert wait_for(lambda: bool(watcher.on("event/called")))
         [event] = watcher.on("event/called")
         assert (event["number"], event["counter"], event["seq"], event["recall"]) == (
@@ -60,7 +60,7 @@ def test_retained_state_is_right_for_a_late_subscriber_and_after_restart(
                         and late.last("state/queues") is not None)
         assert late.last("state/board")["calls"][0]["number"] == "A001"  # type: ignore[index]
         assert late.last("state/queues")["services"][0]["waiting"] == 2  # type: ignore[index]
-        assert counter.ask("call_next", counter="1").data["ticket"]["number"] == "A002"
+        assert counter.ask("call_next", counter="1").data.ticket.number == "A002"
         assert wait_for(lambda: (late.last("state/board") or {}).get("seq") == 2)
     finally:
         for party in (kiosk, counter, late, hub):
@@ -167,8 +167,8 @@ def test_smoke_on_amqtt(amqtt_broker: BrokerAddress, tmp_path: Path) -> None:
     kiosk = DeviceClient(config, amqtt_broker, "kiosk-1")
     counter = DeviceClient(config, amqtt_broker, "counter-1")
     try:
-        assert kiosk.ask("issue", service="A").data["number"] == "A001"
-        assert counter.ask("call_next", counter="1").data["ticket"]["number"] == "A001"
+        assert kiosk.ask("issue", service="A").data.number == "A001"
+        assert counter.ask("call_next", counter="1").data.ticket.number == "A001"
         late = Recorder(config, amqtt_broker, "state/board", client_id="late-amqtt")
         assert wait_for(lambda: (late.last("state/board") or {}).get("seq") == 1)
         late.stop()

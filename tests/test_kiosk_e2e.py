@@ -8,10 +8,10 @@ from pathlib import Path
 
 from kiosk.client import KioskClient
 from kiosk.printing.devices import EscposPrinter
-from lobby.broker.embedded import MosquittoBroker, free_port
+from lobby.broker.embedded import MosquittoBroker
 from lobby.bus import BrokerAddress
 from lobby.config.models import LobbyConfig, Printer
-from tests.helpers import Recorder, RunningHub, small_config, wait_for
+from tests.helpers import Recorder, RunningHub, free_port, small_config, wait_for
 from tests.printer_emulator import PrinterEmulator
 
 

@@ -19,7 +19,7 @@ from lobby.config import LobbyConfig
 from lobby.config.models import Printer
 from lobby.contract import messages as m
 from lobby.rpc import RequestTimeoutError
-from tests.helpers import payload, small_config
+from tests.helpers import hub_state, payload, small_config
 from tests.printer_emulator import PrinterEmulator
 
 
@@ -41,22 +41,21 @@ class Kiosk:
             report_print_failed=self.print_failed, printer=self.printer,
             new_transaction=lambda: f"tap-{next(ids)}", clock=lambda: self.now)
         self.publish()
-        self.flow.on_hub(m.HubState(state="online", version="x", since="x"))
+        self.flow.on_hub(hub_state("online"))
         self.flow.set_connected(True)
         self.flow.set_printer(self.printer.status())
 
-    def issue(self, txn: str, service: str, priority: str | None, lang: str,
-              replay_only: bool) -> m.Reply:
+    def issue(self, request: m.IssueRequest) -> m.Reply[m.TicketView]:
         if self.hub_down:
             raise RequestTimeoutError("no reply")
-        reply = self.engine.handle_request("kiosk-1", "issue", payload(
-            transaction=txn, service=service, priority=priority, language=lang,
-            replay_only=replay_only)).reply
+        # As on the wire: the request's own encoding in, the reply's JSON decoded back.
+        reply = self.engine.handle_request("kiosk-1", "issue", m.dump(request)).reply
+        typed = m.decode_reply(m.TicketView, reply.model_dump_json())
         self.publish()
         if self.lose_next_reply:  # the hub stored it, the answer never came back
             self.lose_next_reply = False
             raise RequestTimeoutError("reply lost")
-        return reply
+        return typed
 
     def print_failed(self, ticket_id: int, reason: str) -> None:
         self.engine.handle_request("kiosk-1", "print_failed", payload(
@@ -171,10 +170,10 @@ def test_closed_service_and_quota(tmp_path: Path) -> None:
 
 
 def test_hub_unreachable_disables_and_explains(kiosk: Kiosk) -> None:
-    kiosk.flow.on_hub(m.HubState(state="offline", version="x", since="x"))
+    kiosk.flow.on_hub(hub_state("offline"))
     assert kiosk.enabled() == {"A": False, "B": False}
     assert kiosk.flow.banner() == "Hệ thống đang mất kết nối. Xin vui lòng báo nhân viên."
-    kiosk.flow.on_hub(m.HubState(state="online", version="x", since="x"))
+    kiosk.flow.on_hub(hub_state("online"))
     kiosk.flow.set_connected(False)
     assert kiosk.enabled() == {"A": False, "B": False}
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from devicekit.i18n import tr, translations
+from devicekit.theme import MIN_TOUCH_MM, PAIRS, contrast, mm_to_px
 from kiosk import flow as kiosk_flow
 from lobby.bus import BrokerAddress
-from lobby.i18n import tr, translations
-from lobby.theme import MIN_TOUCH_MM, PAIRS, contrast, mm_to_px
 from tests.helpers import DEMO, ROOT, RunningHub, wait_for
 
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -14,11 +14,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from lobby.broker.embedded import AmqttBroker, BrokerStartError, MosquittoBroker, free_port
+from lobby.broker.embedded import AmqttBroker, BrokerStartError, MosquittoBroker
 from lobby.bus import BrokerAddress, TakeoverWatch
 from tests.helpers import (
     DeviceClient,
     RunningHub,
+    free_port,
     hub_command,
     small_config,
     small_config_file,
@@ -150,7 +151,7 @@ def test_hub_starts_its_embedded_broker_again_when_it_dies(tmp_path: Path) -> No
         # Every client comes back by itself: the kiosk's next ticket is answered.
         assert wait_for(lambda: kiosk is not None and kiosk.bus.connected.is_set(), 20)
         reply = kiosk.ask("issue", service="A")
-        assert reply.ok and reply.data is not None and reply.data["number"] == "A002"
+        assert reply.ok and reply.data is not None and reply.data.number == "A002"
     finally:
         if kiosk is not None:
             kiosk.stop()

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from devicekit.speech import AplaySink, Audio, Speaker, Synthesizer, Voice
+from devicekit.spelling import number_words, spell_ticket
 from kiosk.voice import KioskVoice
-from lobby.speech import AplaySink, Audio, RecordingSink, Speaker, Synthesizer, Voice
-from lobby.spelling import number_words, spell_ticket
+from tests.doubles import RecordingSink
 from tests.helpers import small_config
 
 

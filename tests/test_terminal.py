@@ -13,7 +13,7 @@ from hub.engine import Engine
 from hub.store import Store
 from lobby.contract import messages as m
 from lobby.rpc import RequestTimeoutError
-from tests.helpers import payload, small_config
+from tests.helpers import hub_state, payload, small_config
 
 
 class Desk:
@@ -25,14 +25,15 @@ class Desk:
         self.down = False
         self.model = TerminalModel(self.config, "1", self.request)
         self.model.set_connected(True)
-        self.model.on_hub(m.HubState(state="online", version="x", since="x"))
+        self.model.on_hub(hub_state("online"))
         self.publish()
 
-    def request(self, action: str, **arguments: Any) -> m.Reply:
+    def request(self, action: str, **arguments: Any) -> m.Reply[m.CounterView]:
         if self.down:
             raise RequestTimeoutError("no reply")
-        reply = self.engine.handle_request(self.device, action, payload(
-            transaction=f"t{next(self.ids)}", **arguments)).reply
+        reply = m.decode_reply(m.CounterView, self.engine.handle_request(
+            self.device, action, payload(transaction=f"t{next(self.ids)}", **arguments)
+        ).reply.model_dump_json())
         self.publish()
         return reply
 

@@ -5,6 +5,7 @@ only after it commits."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from hub.model import CounterLive, Ticket
-from hub.store.migrations import MIGRATIONS
+from hub.store.migrations import LEGACY_NAMES, MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +29,6 @@ def _ticket(row: sqlite3.Row | tuple[Any, ...]) -> Ticket:
     values = list(row)
     values[-1] = bool(values[-1])
     return Ticket(*values)
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements (executescript would commit on its own, outside the
-    migration's transaction)."""
-    lines = [line.split("--", 1)[0] for line in script.splitlines()]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 
 
 class Store:
@@ -54,19 +48,31 @@ class Store:
         self.migrate()
 
     def migrate(self) -> None:
-        current = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        for version, description, sql in MIGRATIONS:
-            if version <= current:
-                continue
-            log.info("migrating store to version %d: %s", version, description)
-            with self.db.atomic():
-                for statement in _statements(sql):
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={int(version)}")
+        self._adopt_legacy_numbering()
+        for migration in MIGRATIONS.pending(self.db):
+            log.info("migrating the store: %s", migration.name)
+        MIGRATIONS.apply(self.db)
+
+    def _adopt_legacy_numbering(self) -> None:
+        """A store written by 0.1.0 counted its migrations in `PRAGMA user_version` and has no
+        history table: record those as applied, so they are not run again."""
+        legacy = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if legacy == 0 or MIGRATIONS.applied(self.db):
+            return
+        MIGRATIONS.ensure_migrations_table(self.db)
+        with self.db.atomic():
+            for name in LEGACY_NAMES[:legacy]:
+                self.db[MIGRATIONS.migrations_table].insert({  # type: ignore[union-attr]
+                    "migration_set": MIGRATIONS.name, "name": name,
+                    "applied_at": str(dt.datetime.now(dt.UTC))})
+            self.conn.execute("PRAGMA user_version=0")  # the history table is the truth now
+        log.info("store %s: adopted %d migration(s) numbered by 0.1.0", self.path, legacy)
 
     @property
-    def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+    def schema_version(self) -> str:
+        """The last migration applied."""
+        applied = MIGRATIONS.applied(self.db)
+        return applied[-1].name if applied else "empty"
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,12 +1,23 @@
-"""Numbered migrations, applied in order at start; `PRAGMA user_version` holds the last one.
+"""The store's migrations, run at start by sqlite-utils' `Migrations`: each is applied once,
+in its own transaction together with its record in the `_sqlite_migrations` table.
 
-Never edit a migration that has shipped: add the next number.
+Never edit a migration that has shipped: add the next one. Each migration runs its statements
+one by one (no splitting of a script on `;`, which breaks on a `;` inside a string or a
+trigger's body).
 """
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[tuple[int, str, str], ...] = (
-    (1, "tickets, their events, counters, calls and transactions", """
+from sqlite_utils import Database, Migrations
+
+MIGRATIONS = Migrations("lobby-hub")
+
+# Stores written by 0.1.0 numbered their migrations in `PRAGMA user_version`; the store adopts
+# that number as these first migrations having been applied.
+LEGACY_NAMES = ("0001_tickets_events_counters_calls_transactions",)
+
+_SCHEMA_1 = (
+    """
 CREATE TABLE tickets (
     id INTEGER PRIMARY KEY,
     service TEXT NOT NULL,             -- the line it waits in now (a transfer moves it)
@@ -26,10 +37,15 @@ CREATE TABLE tickets (
     recalls INTEGER NOT NULL DEFAULT 0,
     printed INTEGER NOT NULL DEFAULT 1,
     UNIQUE (day, issued_service, daily_index)
-);
-CREATE INDEX tickets_open ON tickets (state) WHERE state IN ('waiting', 'called');
-CREATE INDEX tickets_done ON tickets (service, closed_at) WHERE state = 'done';
-
+)
+""",
+    """
+CREATE INDEX tickets_open ON tickets (state) WHERE state IN ('waiting', 'called')
+""",
+    """
+CREATE INDEX tickets_done ON tickets (service, closed_at) WHERE state = 'done'
+""",
+    """
 -- Append-only history: statistics are computed from what happened.
 CREATE TABLE ticket_events (
     id INTEGER PRIMARY KEY,
@@ -39,17 +55,21 @@ CREATE TABLE ticket_events (
     counter TEXT,
     device TEXT,
     detail TEXT
-);
-CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id);
-
+)
+""",
+    """
+CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id)
+""",
+    """
 CREATE TABLE counters (
     id TEXT PRIMARY KEY,
     status TEXT NOT NULL CHECK (status IN ('open', 'paused', 'closed')),
     ticket_id INTEGER REFERENCES tickets (id),
     priority_streak INTEGER NOT NULL DEFAULT 0,
     since REAL NOT NULL
-);
-
+)
+""",
+    """
 -- Every call and recall, numbered by the site's growing seq; the board is its tail.
 CREATE TABLE calls (
     seq INTEGER PRIMARY KEY,
@@ -59,8 +79,9 @@ CREATE TABLE calls (
     service TEXT NOT NULL,
     recall INTEGER NOT NULL,
     at REAL NOT NULL
-);
-
+)
+""",
+    """
 -- Each request's reply, stored in the same transaction as its change: a retry gets the same
 -- answer and changes nothing, across restarts too.
 CREATE TABLE transactions (
@@ -70,7 +91,15 @@ CREATE TABLE transactions (
     reply TEXT NOT NULL,
     at REAL NOT NULL,
     PRIMARY KEY (device, txn)
-) WITHOUT ROWID;
-CREATE INDEX transactions_at ON transactions (at);
-"""),
+) WITHOUT ROWID
+""",
+    """
+CREATE INDEX transactions_at ON transactions (at)
+""",
 )
+
+
+@MIGRATIONS(name=LEGACY_NAMES[0])
+def _tickets_events_counters_calls_transactions(db: Database) -> None:
+    for statement in _SCHEMA_1:
+        db.execute(statement)

@@ -75,8 +75,9 @@ class FilePrinter:
     """Writes each ticket's raw ESC/POS bytes and its PNG preview into a folder. It has no
     paper: it is online and `ok` while the folder is writable."""
 
-    def __init__(self, settings: Printer) -> None:
-        self.folder = Path(settings.path)
+    def __init__(self, settings: Printer, var_dir: Path = Path("var")) -> None:
+        # A relative folder lies under the kiosk's --var folder, with the rest it writes.
+        self.folder = var_dir / settings.path
         self.folder.mkdir(parents=True, exist_ok=True)
         self.writer = EscposWriter(settings)
         self.profile = settings.profile
@@ -187,7 +188,7 @@ class EscposPrinter:
             self._drop()
 
 
-def open_printer(settings: Printer) -> TicketPrinter:
+def open_printer(settings: Printer, var_dir: Path = Path("var")) -> TicketPrinter:
     if settings.connection == "file":
-        return FilePrinter(settings)
+        return FilePrinter(settings, var_dir)
     return EscposPrinter(settings)

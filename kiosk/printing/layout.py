@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lobby.i18n import tr
+from devicekit.i18n import tr
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,9 @@ from functools import cache
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from devicekit.assets import FONT, FONT_BOLD
 from kiosk.printing.layout import Block, Number, QrCode, Rule, Text
-from lobby.i18n import ASSETS
 
-FONT = ASSETS / "fonts" / "DejaVuSans.ttf"
-FONT_BOLD = ASSETS / "fonts" / "DejaVuSans-Bold.ttf"
 TEXT_SIZES = {1: 26, 2: 36, 3: 48}  # px; 26 px on a 203 dpi head is about 3 mm high
 NUMBER_SIZE = 150
 MARGIN = 8

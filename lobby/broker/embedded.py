@@ -33,13 +33,6 @@ class EmbeddedBroker(Protocol):
     def stop(self) -> None: ...
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _ensure_port_free(host: str, port: int) -> None:
     """A broker already listening there would answer our readiness check, and our own child
     would exit unseen: two demos, or two hubs, would then share one broker and hand out the

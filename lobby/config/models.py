@@ -114,7 +114,8 @@ class Printer(Model):
     """The kiosk's ticket printer (python-escpos)."""
 
     connection: Literal["file", "serial", "network", "usb"] = "file"
-    path: str = Field(default="var/tickets", description="file: the folder for .bin and .png")
+    path: str = Field(default="tickets", description="file: the folder for .bin and .png; "
+                      "a relative one lies under the kiosk's --var folder")
     port: str | None = Field(default=None, description="serial: the device, e.g. /dev/ttyUSB0")
     baudrate: int = Field(default=9600, ge=1200, le=921600)
     host: str | None = Field(default=None, description="network: the printer's address")

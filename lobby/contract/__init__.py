@@ -4,24 +4,21 @@ Publishing and subscribing code goes through `lobby.contract.registry`; no topic
 written anywhere else (docs/mqtt-api.md is generated from the registry).
 """
 
+from lobby.contract.messages import CONTRACT_VERSION
 from lobby.contract.registry import (
     ACTIONS,
-    COUNTER_ACTIONS,
-    KIOSK_ACTIONS,
     REGISTRY,
+    Party,
     Topics,
     TopicSpec,
     spec_for_action,
 )
 
-CONTRACT_VERSION = 1
-
 __all__ = [
     "ACTIONS",
     "CONTRACT_VERSION",
-    "COUNTER_ACTIONS",
-    "KIOSK_ACTIONS",
     "REGISTRY",
+    "Party",
     "TopicSpec",
     "Topics",
     "spec_for_action",

@@ -33,6 +33,20 @@ def _load_object(payload: bytes) -> dict[str, Any]:
     return data
 
 
+def _transaction_of(fields: dict[str, Any]) -> str | None:
+    raw = fields.get("transaction")
+    return raw if isinstance(raw, str) and 0 < len(raw) <= 64 else None
+
+
+def read_transaction(payload: bytes) -> str | None:
+    """The request's transaction id if it can be read at all, for answering a request whose
+    handling failed unexpectedly (the device is waiting on that id)."""
+    try:
+        return _transaction_of(_load_object(payload))
+    except DecodeError:
+        return None
+
+
 def describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors()[:5]:
@@ -49,10 +63,9 @@ def decode(spec: TopicSpec, payload: bytes) -> BaseModel:
         raise DecodeError("bad_request", describe(exc)) from None
 
 
-def build_request(action: str, fields: dict[str, Any]) -> m.Request:
+def build_request(action: str, fields: dict[str, Any]) -> m.Request[Any]:
     """Validate request fields for `action` (a payload already parsed from JSON)."""
-    raw_txn = fields.get("transaction")
-    transaction = raw_txn if isinstance(raw_txn, str) and 0 < len(raw_txn) <= 64 else None
+    transaction = _transaction_of(fields)
     spec = spec_for_action(action)
     if spec is None:
         raise DecodeError("unknown_action", f"unknown action {action!r}", transaction)
@@ -64,7 +77,7 @@ def build_request(action: str, fields: dict[str, Any]) -> m.Request:
     return request
 
 
-def decode_request(action: str, payload: bytes) -> m.Request:
+def decode_request(action: str, payload: bytes) -> m.Request[Any]:
     """Decode a request; a DecodeError carries the transaction id when one could be read, so
     that even a rejected request can be answered where the device is waiting for it."""
     return build_request(action, _load_object(payload))

@@ -1,15 +1,24 @@
 """One pydantic model per payload of the wire contract.
 
 Requests are strict (`extra="forbid"`): a device that sends a field the hub does not know gets
-`bad_request` rather than a silently ignored argument. Messages the hub publishes ignore
-unknown fields when read, so a newer hub can add a field without breaking older devices.
+`bad_request` rather than a silently ignored argument. So that a device never sends what an
+older hub would refuse, requests are encoded without the fields left at their defaults (a new
+optional field costs nothing until it is used). Messages the hub publishes ignore unknown
+fields when read, so a newer hub can add a field without breaking older devices.
+
+Each request names the model of its reply's `data` (`IssueRequest(Request[TicketView])`), so
+request/reply is typed end to end. Timestamps are aware datetimes; on the wire, ISO 8601 with
+the site's offset.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+# The contract's major version: what may change within it is in docs/mqtt-api.md, "Versions".
+CONTRACT_VERSION = 1
 
 # Identifiers travel inside topic levels, so they may not hold "/", "+" or "#".
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
@@ -32,14 +41,80 @@ class Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+# --- replies (hub -> device) ----------------------------------------------------------------
+
+
+ErrorCode = Literal[
+    "bad_request",
+    "unknown_action",
+    "unknown_device",
+    "unknown_service",
+    "unknown_counter",
+    "unknown_ticket",
+    "unknown_priority",
+    "not_allowed",
+    "closed",
+    "quota_reached",
+    "queue_empty",
+    "no_current_ticket",
+    "internal",
+]
+
+
+class ReplyError(Lenient):
+    code: ErrorCode
+    message: str
+
+
+ReplyData = TypeVar("ReplyData")
+
+
+class Reply(Lenient, Generic[ReplyData]):
+    """`Reply[TicketView]` decodes `data` as a ticket; a bare `Reply` leaves it as JSON."""
+
+    transaction: str | None
+    action: str
+    ok: bool
+    data: ReplyData | None = None
+    error: ReplyError | None = None
+
+
+class TicketView(Lenient):
+    """A ticket as devices see it; `ahead` and `estimate_minutes` are filled when issued."""
+
+    id: int
+    number: str
+    service: str
+    state: TicketStateName
+    priority: str | None = None
+    issued_at: AwareDatetime
+    called_at: AwareDatetime | None = None
+    counter: str | None = None
+    recalls: int = 0
+    printed: bool = True
+    ahead: int | None = None
+    estimate_minutes: int | None = None
+
+
+class CounterView(Lenient):
+    counter: str
+    number: int
+    status: CounterStatusName
+    services: list[str]
+    ticket: TicketView | None = None
+    at: AwareDatetime
+
+
 # --- requests (device -> hub) ---------------------------------------------------------------
 
 
-class Request(Strict):
+class Request(Strict, Generic[ReplyData]):
+    """A request; its type parameter is the model of the reply's `data`."""
+
     transaction: TransactionId
 
 
-class IssueRequest(Request):
+class IssueRequest(Request[TicketView]):
     service: Identifier
     priority: Identifier | None = None
     language: LanguageCode | None = None
@@ -49,12 +124,12 @@ class IssueRequest(Request):
     replay_only: bool = False
 
 
-class PrintFailedRequest(Request):
+class PrintFailedRequest(Request[TicketView]):
     ticket_id: int = Field(ge=1)
     reason: str = Field(default="", max_length=200)
 
 
-class CounterRequest(Request):
+class CounterRequest(Request[CounterView]):
     """Every counter action names the counter it acts for; the hub checks it is the device's."""
 
     counter: Identifier
@@ -92,72 +167,15 @@ class ResumeRequest(CounterRequest):
     pass
 
 
-# --- replies (hub -> device) ----------------------------------------------------------------
-
-
-ErrorCode = Literal[
-    "bad_request",
-    "unknown_action",
-    "unknown_device",
-    "unknown_service",
-    "unknown_counter",
-    "unknown_ticket",
-    "unknown_priority",
-    "not_allowed",
-    "closed",
-    "quota_reached",
-    "queue_empty",
-    "no_current_ticket",
-    "internal",
-]
-
-
-class ReplyError(Lenient):
-    code: ErrorCode
-    message: str
-
-
-class Reply(Lenient):
-    transaction: str | None
-    action: str
-    ok: bool
-    data: dict[str, Any] | None = None
-    error: ReplyError | None = None
-
-
-class TicketView(Lenient):
-    """A ticket as devices see it; `ahead` and `estimate_minutes` are filled when issued."""
-
-    id: int
-    number: str
-    service: str
-    state: TicketStateName
-    priority: str | None = None
-    issued_at: str
-    called_at: str | None = None
-    counter: str | None = None
-    recalls: int = 0
-    printed: bool = True
-    ahead: int | None = None
-    estimate_minutes: int | None = None
-
-
-class CounterView(Lenient):
-    counter: str
-    number: int
-    status: CounterStatusName
-    services: list[str]
-    ticket: TicketView | None = None
-    at: str
-
-
 # --- retained state and events (hub -> everyone) -------------------------------------------
 
 
 class HubState(Lenient):
     state: Literal["online", "offline"]
     version: str
-    since: str
+    since: AwareDatetime
+    # Added within v1: the contract version the hub speaks (absent: 1, the only one before).
+    contract: int = 1
 
 
 class ServiceQueue(Lenient):
@@ -175,7 +193,7 @@ class ServiceQueue(Lenient):
 class QueuesState(Lenient):
     seq: int
     services: list[ServiceQueue]
-    at: str
+    at: AwareDatetime
 
 
 class BoardCall(Lenient):
@@ -185,13 +203,13 @@ class BoardCall(Lenient):
     counter_number: int
     service: str
     recall: bool
-    at: str
+    at: AwareDatetime
 
 
 class BoardState(Lenient):
     seq: int
     calls: list[BoardCall]
-    at: str
+    at: AwareDatetime
 
 
 class CalledEvent(BoardCall):
@@ -206,12 +224,33 @@ class PrinterStatus(Lenient):
 class DeviceStatus(Lenient):
     state: Literal["online", "offline", "stale"]
     role: DeviceRole
-    at: str
+    at: AwareDatetime
     version: str | None = None
+    # Added within v1: the contract version the device speaks (absent: 1).
+    contract: int = 1
     printer: PrinterStatus | None = None
     detail: str | None = None
 
 
 def dump(message: BaseModel) -> bytes:
-    """The one JSON encoding of the contract: UTF-8, no None fields left out (explicit nulls)."""
-    return message.model_dump_json().encode("utf-8")
+    """The one JSON encoding of the contract, UTF-8. What the hub publishes carries every field
+    (explicit nulls); a request leaves out the fields at their defaults, so that a device that
+    uses no new feature sends what an older hub accepts."""
+    return message.model_dump_json(exclude_defaults=isinstance(message, Request)).encode("utf-8")
+
+
+def decode_reply(model: type[BaseModel], payload: str | bytes) -> Reply[Any]:
+    """A reply whose `data` is decoded as `model` (the one its action names)."""
+    typed: type[Reply[Any]] = Reply[model]  # type: ignore[valid-type]
+    return typed.model_validate_json(payload)
+
+
+def reply_model(request: type[Request[Any]]) -> type[BaseModel]:
+    """The model of the reply `data` that `request` names as its type parameter."""
+    for cls in request.__mro__:
+        metadata = getattr(cls, "__pydantic_generic_metadata__", None)
+        if metadata and metadata["origin"] is Request and metadata["args"]:
+            model = metadata["args"][0]
+            assert isinstance(model, type) and issubclass(model, BaseModel)
+            return model
+    raise TypeError(f"{request.__name__} does not name its reply model (Request[Model])")

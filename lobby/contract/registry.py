@@ -6,15 +6,23 @@ incoming topic back to its spec and parameters. Nothing else in the code base sp
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from lobby.contract import messages as m
 
 ROOT = "lobby"
+
+# Who publishes and who reads each topic. The hub authorises requests by these parties, the
+# broker's access rules are generated from them, and the docs print them.
+Party = Literal["hub", "kiosk", "board", "counter"]
+DEVICE_PARTIES: tuple[Party, ...] = ("kiosk", "board", "counter")
 _PARAM = re.compile(r"\{(\w+)\}")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -26,98 +34,88 @@ class TopicSpec:
     model: type[BaseModel]
     qos: int
     retained: bool
-    publisher: str
-    subscribers: str
+    publishers: tuple[Party, ...]
+    subscribers: tuple[Party, ...]
     description: str
     example: BaseModel
+    note: str = ""  # who else takes part, for the docs (the hub's will, the keypad bus)
     action: str | None = None  # set on request topics
+    reply: type[BaseModel] | None = None  # request topics: the model of the reply's data
     params: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", tuple(_PARAM.findall(self.pattern)))
 
 
-def _request(
-    action: str, model: type[m.Request], who: str, description: str, example: m.Request
-) -> TopicSpec:
+def _request(action: str, model: type[m.Request[Any]], who: tuple[Party, ...],
+             description: str, example: m.Request[Any], note: str = "") -> TopicSpec:
     return TopicSpec(
-        name=f"request.{action}",
-        pattern=f"request/{{device}}/{action}",
-        model=model,
-        qos=1,
-        retained=False,
-        publisher=who,
-        subscribers="hub",
-        description=description,
-        example=example,
-        action=action,
+        name=f"request.{action}", pattern=f"request/{{device}}/{action}", model=model, qos=1,
+        retained=False, publishers=who, subscribers=("hub",), description=description,
+        example=example, note=note, action=action, reply=m.reply_model(model),
     )
 
 
-_NOW = "2026-11-21T08:15:00+07:00"
+_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+_NOW = dt.datetime(2026, 11, 21, 8, 15, tzinfo=_ZONE)
 _TICKET = m.TicketView(
-    id=42, number="A023", service="A", state="called", issued_at="2026-11-21T08:01:12+07:00",
-    called_at=_NOW, counter="5", recalls=0, printed=True,
+    id=42, number="A023", service="A", state="called",
+    issued_at=dt.datetime(2026, 11, 21, 8, 1, 12, tzinfo=_ZONE), called_at=_NOW, counter="5",
+    recalls=0, printed=True,
 )
-
-KIOSK_ACTIONS = ("issue", "print_failed")
-COUNTER_ACTIONS = (
-    "call_next", "recall", "call", "done", "no_show", "transfer", "pause", "resume",
-)
-ACTIONS = KIOSK_ACTIONS + COUNTER_ACTIONS
-
-_COUNTER = "counter terminal (keypads reach the hub over its serial bus)"
+_KEYPADS = "keypads reach the hub over its serial bus, not over MQTT"
 
 REGISTRY: tuple[TopicSpec, ...] = (
-    _request("issue", m.IssueRequest, "kiosk",
+    _request("issue", m.IssueRequest, ("kiosk",),
              "Take a ticket for a service, optionally in a priority class. With "
              "`replay_only`, only the reply already given to this transaction is returned; "
              "if there was none, `unknown_ticket` and nothing is issued.",
              m.IssueRequest(transaction="k1-000017", service="A", priority=None, language="vi")),
-    _request("print_failed", m.PrintFailedRequest, "kiosk",
+    _request("print_failed", m.PrintFailedRequest, ("kiosk",),
              "The kiosk could not print an issued ticket; the hub marks it not printed.",
              m.PrintFailedRequest(transaction="k1-000018", ticket_id=42, reason="paper out")),
-    _request("call_next", m.CallNextRequest, _COUNTER,
+    _request("call_next", m.CallNextRequest, ("counter",),
              "Call the next ticket by the queue policy (opens a closed or paused counter).",
-             m.CallNextRequest(transaction="c5-000101", counter="5")),
-    _request("recall", m.RecallRequest, _COUNTER,
+             m.CallNextRequest(transaction="c5-000101", counter="5"), note=_KEYPADS),
+    _request("recall", m.RecallRequest, ("counter",),
              "Announce the counter's current ticket again; past the recall limit it is a no-show.",
-             m.RecallRequest(transaction="c5-000102", counter="5")),
-    _request("call", m.CallRequest, _COUNTER,
+             m.RecallRequest(transaction="c5-000102", counter="5"), note=_KEYPADS),
+    _request("call", m.CallRequest, ("counter",),
              "Call a given waiting number of a service this counter serves.",
-             m.CallRequest(transaction="c5-000103", counter="5", number="A023")),
-    _request("done", m.DoneRequest, _COUNTER,
+             m.CallRequest(transaction="c5-000103", counter="5", number="A023"), note=_KEYPADS),
+    _request("done", m.DoneRequest, ("counter",),
              "The counter's current ticket was served.",
-             m.DoneRequest(transaction="c5-000104", counter="5")),
-    _request("no_show", m.NoShowRequest, _COUNTER,
+             m.DoneRequest(transaction="c5-000104", counter="5"), note=_KEYPADS),
+    _request("no_show", m.NoShowRequest, ("counter",),
              "The counter's current ticket did not come.",
-             m.NoShowRequest(transaction="c5-000105", counter="5")),
-    _request("transfer", m.TransferRequest, _COUNTER,
+             m.NoShowRequest(transaction="c5-000105", counter="5"), note=_KEYPADS),
+    _request("transfer", m.TransferRequest, ("counter",),
              "Send the current ticket to another service's queue, keeping its number and place.",
-             m.TransferRequest(transaction="c5-000106", counter="5", service="B")),
-    _request("pause", m.PauseRequest, _COUNTER, "The counter stops calling for a while.",
-             m.PauseRequest(transaction="c5-000107", counter="5")),
-    _request("resume", m.ResumeRequest, _COUNTER, "The counter is open again.",
-             m.ResumeRequest(transaction="c5-000108", counter="5")),
+             m.TransferRequest(transaction="c5-000106", counter="5", service="B"), note=_KEYPADS),
+    _request("pause", m.PauseRequest, ("counter",), "The counter stops calling for a while.",
+             m.PauseRequest(transaction="c5-000107", counter="5"), note=_KEYPADS),
+    _request("resume", m.ResumeRequest, ("counter",), "The counter is open again.",
+             m.ResumeRequest(transaction="c5-000108", counter="5"), note=_KEYPADS),
     TopicSpec(
         name="reply", pattern="reply/{device}", model=m.Reply, qos=1, retained=False,
-        publisher="hub", subscribers="the requesting device",
+        publishers=("hub",), subscribers=DEVICE_PARTIES, note="only the requesting device",
         description="The answer to every request, matched by `transaction`. `data` is the "
-        "ticket (issue, print_failed) or the counter view (counter actions).",
-        example=m.Reply(transaction="k1-000017", action="issue", ok=True,
-                        data=_TICKET.model_copy(update={
-                            "state": "waiting", "called_at": None, "counter": None,
-                            "ahead": 4, "estimate_minutes": 12}).model_dump()),
+        "model the action names (see each request): the ticket for issue and print_failed, "
+        "the counter view for counter actions.",
+        example=m.Reply[m.TicketView](
+            transaction="k1-000017", action="issue", ok=True, data=_TICKET.model_copy(update={
+                "state": "waiting", "called_at": None, "counter": None, "ahead": 4,
+                "estimate_minutes": 12})),
     ),
     TopicSpec(
         name="state.hub", pattern="state/hub", model=m.HubState, qos=1, retained=True,
-        publisher="hub (and its last will)", subscribers="every device",
+        publishers=("hub",), subscribers=DEVICE_PARTIES, note="the broker publishes the hub's will",
         description="Whether the hub is up. The broker publishes `offline` as the hub's will.",
-        example=m.HubState(state="online", version="0.1.0", since=_NOW),
+        example=m.HubState(state="online", version="0.1.0", since=_NOW, contract=1),
     ),
     TopicSpec(
         name="state.queues", pattern="state/queues", model=m.QueuesState, qos=1, retained=True,
-        publisher="hub", subscribers="kiosk, board, counter terminal",
+        publishers=("hub",), subscribers=("kiosk", "board", "counter"),
         description="Per service: names, whether it is open now, people waiting and the wait "
         "estimate.",
         example=m.QueuesState(seq=311, at=_NOW, services=[m.ServiceQueue(
@@ -126,14 +124,14 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="state.counter", pattern="state/counters/{counter}", model=m.CounterView, qos=1,
-        retained=True, publisher="hub", subscribers="board, counter terminal",
+        retained=True, publishers=("hub",), subscribers=("counter",),
         description="A counter's status and its current ticket (null when idle).",
         example=m.CounterView(counter="5", number=5, status="open", services=["A", "B"],
                               ticket=_TICKET, at=_NOW),
     ),
     TopicSpec(
         name="state.board", pattern="state/board", model=m.BoardState, qos=1, retained=True,
-        publisher="hub", subscribers="board",
+        publishers=("hub",), subscribers=("board",),
         description="The last calls, newest first, each with its `seq`.",
         example=m.BoardState(seq=311, at=_NOW, calls=[m.BoardCall(
             seq=311, number="A023", counter="5", counter_number=5, service="A", recall=False,
@@ -141,7 +139,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="event.called", pattern="event/called", model=m.CalledEvent, qos=1,
-        retained=False, publisher="hub", subscribers="board (announcer)",
+        retained=False, publishers=("hub",), subscribers=("board",),
         description="A call or recall to announce. `seq` only grows; a board that has handled "
         "a `seq` does not show or say it again.",
         example=m.CalledEvent(seq=311, number="A023", counter="5", counter_number=5,
@@ -149,17 +147,19 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="device.status", pattern="device/{device}/status", model=m.DeviceStatus, qos=1,
-        retained=True, publisher="each device (its will: offline; the hub: stale)",
-        subscribers="hub",
+        retained=True, publishers=DEVICE_PARTIES, subscribers=("hub",),
+        note="the broker publishes a device's will (offline); the hub publishes stale",
         description="Sent on connect and as a heartbeat. A kiosk adds its printer's state. "
         "The hub publishes `stale` for a device whose heartbeats stopped.",
-        example=m.DeviceStatus(state="online", role="kiosk", at=_NOW, version="0.1.0",
+        example=m.DeviceStatus(state="online", role="kiosk", at=_NOW, version="0.1.0", contract=1,
                                printer=m.PrinterStatus(paper="ok", online=True)),
     ),
 )
 
 _BY_NAME: Mapping[str, TopicSpec] = {spec.name: spec for spec in REGISTRY}
 _BY_ACTION: Mapping[str, TopicSpec] = {s.action: s for s in REGISTRY if s.action}
+_BY_REQUEST: Mapping[type[BaseModel], TopicSpec] = {s.model: s for s in REGISTRY if s.action}
+ACTIONS: tuple[str, ...] = tuple(_BY_ACTION)
 
 
 def spec(name: str) -> TopicSpec:
@@ -168,6 +168,14 @@ def spec(name: str) -> TopicSpec:
 
 def spec_for_action(action: str) -> TopicSpec | None:
     return _BY_ACTION.get(action)
+
+
+def spec_for_request(model: type[BaseModel]) -> TopicSpec:
+    """The request topic that carries `model`; a model that is not a request is a bug."""
+    try:
+        return _BY_REQUEST[model]
+    except KeyError:
+        raise TypeError(f"{model.__name__} is not a request of the contract") from None
 
 
 class Topics:

@@ -15,13 +15,14 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from devicekit.window import TERMINAL, prepare_window
 from display.cli import BOARD_SIZES
 from lobby.bus import BrokerAddress, Bus
 from lobby.config import load_config
 from lobby.contract.messages import HubState
 from lobby.contract.registry import Topics
 from lobby.rpc import Requester
-from lobby.window import TERMINAL, prepare_window
+from tests.helpers import AT
 
 
 def main() -> None:
@@ -56,11 +57,12 @@ def main() -> None:
     steps = driver.steps
 
     if args.mode == "board":
+        from devicekit.speech import Speaker, Synthesizer
         from display.announcer import Announcer
         from display.board_app import BoardApp
         from display.board_client import BoardClient
         from display.board_model import BoardModel
-        from lobby.speech import RecordingSink, Speaker, Synthesizer
+        from tests.doubles import RecordingSink
 
         device = config.device("board-1")
         assert device is not None
@@ -77,12 +79,12 @@ def main() -> None:
             if not (model.connected and model.hub_online and model.queues):
                 return False
             for service in ("A", "A", "B", "C", "D", "A"):
-                kiosk.request("issue", service=service)
+                kiosk.ask("issue", service=service)
             shot("waiting")
             for counter in ("1", "3", "2", "5", "1"):
-                reply = counters[counter].request("call_next", counter=counter)
-                if reply.ok and reply.data and reply.data["ticket"]:
-                    called.append(reply.data["ticket"]["number"])
+                reply = counters[counter].ask("call_next", counter=counter)
+                if reply.ok and reply.data and reply.data.ticket:
+                    called.append(reply.data.ticket.number)
             report["called"] = list(called)
             return True
 
@@ -104,7 +106,7 @@ def main() -> None:
             if not announcer.speaker.wait_idle(0.01) or len(sink.timeline) < len(called):
                 return False
             report["spoken"] = [e.label for e in sink.timeline]
-            model.on_hub(HubState(state="offline", version="test", since="now"))
+            model.on_hub(HubState(state="offline", version="test", since=AT))
             return True
 
         def offline_shot() -> bool:
@@ -140,7 +142,7 @@ def main() -> None:
             report["refusal"] = model_t.message
             shot("queue-empty")
             for service in ("A", "A", "C"):
-                kiosk.request("issue", service=service)
+                kiosk.ask("issue", service=service)
             return True
 
         def press_next() -> bool:
@@ -175,7 +177,7 @@ def main() -> None:
             if model_t.ticket is not None or model_t.busy:
                 return False
             report["after_done"] = None
-            counters["2"].request("pause", counter="2")
+            counters["2"].ask("pause", counter="2")
             return True
 
         steps += [("connected; next with nobody waiting", empty), ("refusal shown", refused),

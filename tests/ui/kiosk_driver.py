@@ -15,10 +15,11 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from devicekit.window import prepare_window
 from kiosk.cli import window_size
 from lobby.bus import BrokerAddress
 from lobby.config import load_config
-from lobby.window import prepare_window
+from tests.helpers import AT
 
 
 def main() -> None:
@@ -129,7 +130,7 @@ def main() -> None:
         report["paper_out_enabled_tiles"] = sum(t.enabled for t in tiles())
         report["paper_out_banner"] = app.idle.ids.banner.text
         flow.set_printer(PrinterState("ok", True))
-        flow.on_hub(HubState(state="offline", version="test", since="now"))
+        flow.on_hub(HubState(state="offline", version="test", since=AT))
         return True
 
     @step("screenshot: hub offline")

@@ -1,7 +1,7 @@
 """Translations through gettext catalogues (assets/locale/<lang>/LC_MESSAGES/lobby.po).
 
-The .po files are the source; they are compiled in memory when loaded (Babel), so there is no
-compiled .mo file to go stale beside them.
+The .po files (in the `lobby_assets` package) are the source; they are compiled in memory
+when loaded (Babel), so there is no compiled .mo file to go stale beside them.
 """
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ from __future__ import annotations
 import gettext
 import io
 from functools import cache
-from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-LOCALE_DIR = ASSETS / "locale"
+from devicekit.assets import LOCALE_DIR
+
 DOMAIN = "lobby"
 
 

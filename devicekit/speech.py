@@ -6,8 +6,8 @@ clips, joined into one utterance and handed to a sink, one utterance at a time.
 - One playback worker: utterances never overlap, none is dropped, they play in the order
   they were queued.
 - Sinks: `AplaySink` plays through the sound card with ALSA's `aplay` (a subprocess, so no
-  audio library in the process and nothing to block the UI); `RecordingSink` writes each
-  utterance's WAV and a timeline, for tests and benchmarks.
+  audio library in the process and nothing to block the UI). The tests' recording sink
+  (tests/doubles.py) writes each utterance's WAV and a timeline.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import contextlib
 import ctypes
 import hashlib
 import io
-import json
 import logging
 import queue
 import shutil
@@ -24,9 +23,9 @@ import subprocess
 import threading
 import time
 import wave
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -205,43 +204,6 @@ class AplaySink:
         elif result.returncode == 0 and self._failing:
             log.info("sound is back")
         self._failing = result.returncode != 0
-
-
-@dataclass
-class TimelineEntry:
-    label: str
-    start: float
-    end: float
-    seconds: float
-    file: str
-
-
-@dataclass
-class RecordingSink:
-    """Writes each utterance as a WAV and keeps a timeline of when it played. Playback takes
-    the audio's duration times `time_scale` (0 for instant), so overlaps would show."""
-
-    out_dir: Path
-    time_scale: float = 0.0
-    timeline: list[TimelineEntry] = field(default_factory=list)
-    on_play: Callable[[str], None] | None = None
-
-    def __post_init__(self) -> None:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-
-    def play(self, audio: Audio, label: str) -> None:
-        start = time.monotonic()
-        if self.on_play:
-            self.on_play(label)
-        path = self.out_dir / f"{len(self.timeline) + 1:04d}.wav"
-        path.write_bytes(audio.wav_bytes())
-        time.sleep(audio.seconds * self.time_scale)
-        with self._lock:
-            self.timeline.append(TimelineEntry(label, start, time.monotonic(), audio.seconds,
-                                               path.name))
-            (self.out_dir / "timeline.json").write_text(
-                json.dumps([e.__dict__ for e in self.timeline], ensure_ascii=False, indent=1))
 
 
 Phrase = tuple[str, Voice]

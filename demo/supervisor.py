@@ -5,6 +5,7 @@ app as a process of its own (as the devices of a real lobby are)."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
 import signal
@@ -17,7 +18,7 @@ from lobby.broker.embedded import BrokerStartError, revive, start_embedded
 from lobby.cli import available_commands, read_config
 from lobby.config.models import LobbyConfig
 
-log = logging.getLogger("lobby.demo")
+log = logging.getLogger("demo")
 
 # The app commands a demo starts when installed, and the device role each runs as.
 APPS = (("kiosk", "kiosk"), ("board", "board"), ("counter", "counter"))
@@ -30,6 +31,8 @@ def has_screen() -> bool:
 
 def _app_commands(config: LobbyConfig, config_path: str, var: Path) -> list[list[str]]:
     installed = available_commands()
+    if importlib.util.find_spec("kivy") is None:
+        return []  # installed without the screens' extras (a hub machine)
     commands = []
     for command, role in APPS:
         device = next((d for d in config.devices if d.role == role), None)

@@ -18,8 +18,9 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from lobby.bus import Bus
 from lobby.cli import read_config
@@ -32,6 +33,8 @@ from lobby.rpc import Requester, RequestTimeoutError
 PRIORITY_SHARE = 0.12  # of arrivals, in one of the configured classes
 ABSENT_SHARE = 0.06  # called citizens who do not come
 RETRY_EMPTY_SECONDS = 30.0  # a counter with nobody waiting looks again after this
+
+Data = TypeVar("Data")
 
 
 @dataclass(order=True)
@@ -69,9 +72,12 @@ class Simulation:
     def _at(self, delay: float, kind: str, who: str) -> None:
         heapq.heappush(self._events, _Event(self.now + delay, next(self._order), kind, who))
 
-    def _ask(self, device: str, action: str, **arguments: Any) -> m.Reply | None:
+    def _ask(self, device: str, message: Callable[[str], m.Request[Data]]) -> m.Reply[Data] | None:
+        """Send the request `message(transaction)` from `device`; None when never answered."""
+        requester = self.requesters[device]
         try:
-            reply = self.requesters[device].request(action, timeout=2.0, attempts=3, **arguments)
+            reply = requester.request(message(requester.new_transaction()), timeout=2.0,
+                                      attempts=3)
         except RequestTimeoutError:
             self.stats["timeouts"] += 1
             return None
@@ -83,24 +89,26 @@ class Simulation:
         classes = self.config.priority.classes
         priority = (self.rng.choice(classes).id
                     if classes and self.rng.random() < PRIORITY_SHARE else None)
-        reply = self._ask(self.rng.choice(self.kiosks), "issue", service=service,
-                          priority=priority, language=self.rng.choice(["vi", "vi", "vi", "en"]))
+        language = self.rng.choice(["vi", "vi", "vi", "en"])
+        reply = self._ask(self.rng.choice(self.kiosks), lambda txn: m.IssueRequest(
+            transaction=txn, service=service, priority=priority, language=language))
         if reply is not None and reply.ok:
             self.stats["issued"] += 1
         self._at(self.rng.expovariate(self.rate), "arrive", service)
 
     def _counter_free(self, counter: str) -> None:
-        reply = self._ask(self.counters[counter], "call_next", counter=counter)
-        if reply is None or not reply.ok or reply.data is None:
+        reply = self._ask(self.counters[counter],
+                          lambda txn: m.CallNextRequest(transaction=txn, counter=counter))
+        if reply is None or not reply.ok or reply.data is None or reply.data.ticket is None:
             self._at(RETRY_EMPTY_SECONDS, "free", counter)
             return
         self.stats["called"] += 1
-        ticket = reply.data["ticket"]
+        ticket = reply.data.ticket
         if self.rng.random() < ABSENT_SHARE:
             self._absent[counter] = 0
             self._at(45, "recall", counter)
             return
-        minutes = self.config.service(ticket["service"])
+        minutes = self.config.service(ticket.service)
         mean = (minutes.default_service_minutes if minutes else 5.0) * 60
         self._at(self.rng.gammavariate(4, mean / 4), "done", counter)
 
@@ -108,25 +116,32 @@ class Simulation:
         recalls = self._absent.get(counter, 0)
         if recalls < min(2, self.config.recall_limit):
             self._absent[counter] = recalls + 1
-            self._ask(self.counters[counter], "recall", counter=counter)
+            self._ask(self.counters[counter],
+                      lambda txn: m.RecallRequest(transaction=txn, counter=counter))
             self.stats["recalled"] += 1
             self._at(45, "recall", counter)
         else:
             self._absent.pop(counter, None)
-            self._ask(self.counters[counter], "no_show", counter=counter)
+            self._ask(self.counters[counter],
+                      lambda txn: m.NoShowRequest(transaction=txn, counter=counter))
             self.stats["no_show"] += 1
             self._at(5, "free", counter)
 
     def _done(self, counter: str) -> None:
-        reply = self._ask(self.counters[counter], "done", counter=counter)
+        reply = self._ask(self.counters[counter],
+                          lambda txn: m.DoneRequest(transaction=txn, counter=counter))
         if reply is not None and reply.ok:
             self.stats["done"] += 1
         self._at(self.rng.uniform(5, 20), "free", counter)
 
+    def _resume(self, counter: str) -> None:
+        self._ask(self.counters[counter],
+                  lambda txn: m.ResumeRequest(transaction=txn, counter=counter))
+
     def run(self, duration: float, stop: threading.Event, out: object = sys.stdout) -> None:
         self.now = 0.0
         for counter in self.counters:
-            self._ask(self.counters[counter], "resume", counter=counter)
+            self._resume(counter)
             self._at(self.rng.uniform(30, 120), "free", counter)
         for service in self.config.services:
             self._at(self.rng.expovariate(self.rate), "arrive", service.id)

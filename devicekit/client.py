@@ -1,0 +1,39 @@
+"""What every device app does on the bus, in one place: its own MQTT connection (client id
+`<role>-<device>`), its status, heartbeat and will, whether the hub can be reached (fed into
+the app's view-model), and request/reply when the device asks the hub for anything."""
+
+from __future__ import annotations
+
+from lobby.bus import BrokerAddress, Bus
+from lobby.config.models import Device, LobbyConfig
+from lobby.contract import messages as m
+from lobby.contract.registry import Topics, spec
+from lobby.device import DeviceLink, StatusExtras
+from lobby.presence import HubPresence
+from lobby.rpc import Requester
+
+
+class DeviceClient:
+    def __init__(self, config: LobbyConfig, device: Device, role: m.DeviceRole,
+                 broker: BrokerAddress, presence: HubPresence,
+                 extras: StatusExtras | None = None, requests: bool = False) -> None:
+        self.config = config
+        self.device = device
+        self.presence = presence
+        self.bus = Bus(Topics(config.site.id), client_id=f"{role}-{device.id}", broker=broker)
+        # Subscribed before the link connects, so no reply can arrive unheard.
+        self.requester: Requester | None = Requester(self.bus, device.id) if requests else None
+        self.link = DeviceLink(self.bus, config, device.id, role, extras=extras)
+        self.bus.subscribe(spec("state.hub"), lambda state, _params: self.on_hub(state))
+        self.bus.on_connected(lambda: presence.set_connected(True))
+        self.bus.on_disconnected(lambda: presence.set_connected(False))
+
+    def on_hub(self, state: m.HubState) -> None:
+        """The hub's retained state changed; a device that must act on it overrides this."""
+        self.presence.on_hub(state)
+
+    def start(self) -> None:
+        self.link.start()
+
+    def stop(self) -> None:
+        self.link.stop()

@@ -1,0 +1,41 @@
+"""How a device app is started from the `lobby` command: its arguments, its device in the
+config, and a clear message (exit 2) when the device is not one of its role."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+
+from lobby.cli import add_broker_argument, add_config_argument, read_config
+from lobby.config.models import Device, LobbyConfig
+
+
+def add_device_arguments(parser: argparse.ArgumentParser, var_help: str) -> None:
+    """What every device app (kiosk, board, counter terminal) is started with."""
+    add_config_argument(parser)
+    parser.add_argument("--device", required=True, help="the device's id in the config")
+    add_broker_argument(parser)
+    parser.add_argument("--windowed", action="store_true",
+                        help="a window (scaled to fit) instead of full screen")
+    parser.add_argument("--var", default="var", metavar="DIR", help=f"{var_help} (default: var)")
+
+
+def device_for(args: argparse.Namespace, role: str) -> tuple[LobbyConfig, Device]:
+    """The config and this app's device, or exit 2 with what is wrong."""
+    config = read_config(args.config)
+    device = config.device(args.device)
+    if device is None or device.role != role:
+        print(f"lobby {args.command}: {args.device!r} is not a {role} device in {args.config}",
+              file=sys.stderr)
+        raise SystemExit(2)
+    return config, device
+
+
+def require_screen_packages(command: str, extra: str) -> None:
+    """A machine installed without this app's extra (a hub machine) has no Kivy: say how to
+    install it instead of failing on an import deep inside the app."""
+    if importlib.util.find_spec("kivy") is None:
+        print(f"lobby {command}: this machine has no Kivy; install the app with "
+              f"pip install 'lobby-queue[{extra}]'", file=sys.stderr)
+        raise SystemExit(2)
