@@ -30,13 +30,13 @@ from bench.common import (  # noqa: E402
     percentile,
     start_app_offscreen,
 )
+from emulators.printer import PrinterEmulator  # noqa: E402
 from kiosk.client import KioskClient  # noqa: E402
 from kiosk.printing.devices import EscposPrinter, FilePrinter, TicketPrinter  # noqa: E402
 from lobby.broker.embedded import start_embedded  # noqa: E402
 from lobby.bus import BrokerAddress  # noqa: E402
 from lobby.config import load_config  # noqa: E402
 from lobby.config.models import Printer  # noqa: E402
-from tests.printer_emulator import PrinterEmulator  # noqa: E402
 
 DEMO = ROOT / "config" / "demo.yaml"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
 import socket
 import sys
 import threading
@@ -73,11 +75,14 @@ def small_config(**replace: str) -> LobbyConfig:
     return parse_config(text, "small.yaml")
 
 
-def small_config_file(folder: Path) -> tuple[LobbyConfig, Path]:
+def small_config_file(folder: Path, **replace: str) -> tuple[LobbyConfig, Path]:
     """The small centre under a site id of its own, also as a file, for the hub's command."""
-    config = small_config()
+    config = small_config(**replace)
+    text = SMALL_YAML.replace("id: test-site", f"id: {config.site.id}")
+    for old, new in replace.items():
+        text = text.replace(old, new)
     path = folder / "lobby.yaml"
-    path.write_text(SMALL_YAML.replace("id: test-site", f"id: {config.site.id}"))
+    path.write_text(text)
     return config, path
 
 
@@ -177,3 +182,11 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def keep_screens(folder: Path, name: str) -> None:
+    """Screenshots are written into the test's own temporary folder; with LOBBY_UI_ARTIFACTS
+    set, a copy is kept there for people to look at."""
+    keep = os.environ.get("LOBBY_UI_ARTIFACTS")
+    if keep:
+        shutil.copytree(folder, Path(keep) / name, dirs_exist_ok=True)

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -74,11 +73,19 @@ def test_devices_are_bound_to_their_own_topics(
             ("event/called", b'{"seq": 999}'),
             ("device/kiosk-2/status", b'{"state": "offline", "role": "kiosk", "at": "x"}'),
             ("reply/kiosk-2", b'{"transaction": "t", "action": "issue", "ok": true}'),
+            # Its own topic, but an action its role may not take (the rules come from the
+            # registry's parties).
+            ("request/kiosk-1/call_next", b'{"transaction": "forged-3", "counter": "1"}'),
         ]
         for topic, body in forged:
             info = kiosk1.bus.publish_raw(topics.prefix + topic, body, qos=1)
             info.wait_for_publish(2)  # acknowledged all the same (MQTT 3.1.1)
-        time.sleep(0.5)
+        # A sentinel kiosk-1 may send, after the forgeries: the broker delivers one client's
+        # messages in order, so once it has arrived every forgery would have too.
+        kiosk1.bus.publish_raw(topics.prefix + "request/kiosk-1/issue",
+                               b'{"transaction": "sentinel", "service": "B"}', qos=1)
+        assert wait_for(lambda: any(d.get("transaction") == "sentinel"
+                                    for _, d in hub_view.messages))
         forged_arrivals = [
             (t, d) for t, d in hub_view.messages
             if str(d.get("transaction", "")).startswith("forged") or d.get("seq") == 999
@@ -88,7 +95,7 @@ def test_devices_are_bound_to_their_own_topics(
         assert forged_arrivals == []
         # The control: what kiosk-1 may send does arrive.
         assert "request/kiosk-1/issue" in {t for t, _ in hub_view.messages}
-        assert hub.engine.store.count_tickets() == 2
+        assert wait_for(lambda: hub.engine.store.count_tickets() == 3)  # 2 and the sentinel
         assert snoop.on("reply/kiosk-2") == []
         assert not any(t.startswith("request/") for t, _ in snoop.messages)
         assert wait_for(lambda: snoop.last("state/queues") is not None)  # public state: readable
@@ -118,6 +125,10 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
     assert "hub.env" in creds and "kiosk-1.env" in creds and len(creds) == 8
     for path in (out / "credentials").iterdir():
         assert path.stat().st_mode & 0o777 == 0o600
-    assert "pattern write lobby/demo-centre/request/%u/+" in (out / "acl").read_text()
-    assert "%c" not in (out / "acl").read_text()
+    acl = (out / "acl").read_text()
+    assert "user kiosk-1\ntopic write lobby/demo-centre/request/kiosk-1/issue\n" in acl
+    assert "request/kiosk-1/call_next" not in acl  # a kiosk calls nobody
+    assert "topic write lobby/demo-centre/request/counter-1/call_next" in acl
+    assert "request/board-1/" not in acl and "reply/board-1" not in acl  # a board asks nothing
+    assert "%c" not in acl
     assert "allow_anonymous false" in (out / "mosquitto.conf").read_text()

@@ -1,5 +1,6 @@
 """The board and the counter terminal in real Kivy windows, offscreen, against the real hub
-and Mosquitto: screenshots kept in tests/artifacts/display/, and what the drivers saw."""
+and Mosquitto: screenshots in the test's folder (kept where LOBBY_UI_ARTIFACTS says), and what
+the drivers saw."""
 
 from __future__ import annotations
 
@@ -17,9 +18,7 @@ import yaml
 
 from lobby.bus import BrokerAddress
 from lobby.config import load_config
-from tests.helpers import DEMO, ROOT, RunningHub
-
-ARTIFACTS = ROOT / "tests" / "artifacts" / "display"
+from tests.helpers import DEMO, ROOT, RunningHub, keep_screens
 
 
 def run_driver(mode: str, orientation: str, broker: BrokerAddress,
@@ -33,18 +32,21 @@ def run_driver(mode: str, orientation: str, broker: BrokerAddress,
     config_file = tmp_path / "display.yaml"
     config_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
     hub = RunningHub(load_config(config_file), tmp_path / "hub.sqlite", broker)
+    out = tmp_path / "screens"
+    out.mkdir()
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
                KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"), KIVY_LOG_MODE="PYTHON")
     run = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "ui" / "display_driver.py"), "--mode", mode,
          "--config", str(config_file), "--broker", f"{broker.host}:{broker.port}", "--out",
-         str(ARTIFACTS), "--orientation", orientation],
+         str(out), "--orientation", orientation],
         env=env, capture_output=True, text=True, timeout=120)
     prefix = f"board-{orientation}" if mode == "board" else "terminal"
-    report = json.loads((ARTIFACTS / f"result-{prefix}.json").read_text())
-    assert report.get("done"), (report.get("stuck_at"), run.stderr[-3000:])
+    keep_screens(out, prefix)
+    report = json.loads((out / f"result-{prefix}.json").read_text())
+    assert run.returncode == 0, (report.get("stuck_at"), run.stderr[-3000:])
     for screen in report["screens"]:
-        assert (ARTIFACTS / screen).stat().st_size > 10_000, screen
+        assert (out / screen).stat().st_size > 10_000, screen
     return report, hub
 
 
@@ -62,7 +64,7 @@ def test_board_shows_and_says_the_calls(orientation: str, mosquitto: BrokerAddre
         # Each call said once, in seq order, with the chime and both languages.
         seqs = [int(label.split()[0]) for label in report["spoken"]]
         assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == len(called)
-        timeline = json.loads((ARTIFACTS / f"board-{orientation}-audio" /
+        timeline = json.loads((tmp_path / "screens" / f"board-{orientation}-audio" /
                                "timeline.json").read_text())
         for before, after in itertools.pairwise(timeline):
             assert before["end"] <= after["start"]

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.engine import Engine
@@ -231,8 +231,7 @@ hostile = st.one_of(
 )
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(max_examples=10 * settings().max_examples)  # in-process: cheap
 @given(device=st.sampled_from(["kiosk-1", "counter-1", "board-1", "nobody"]),
        action=st.sampled_from(["issue", "call_next", "call", "transfer", "print_failed",
                                "recall", "zap"]),

@@ -6,7 +6,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,8 +67,9 @@ def test_loop_port_skips_garbage_and_unknown_addresses() -> None:
                                 ("2", "transfer", "keypad:02", {"service": "B"})]
         assert wait_for(lambda: bus.skipped == 3)  # garbage, unknown address, overlong line
         bus.show("1", "A023")  # loops back as a SHOW line: ignored, not a key press
-        time.sleep(0.3)
-        assert len(presses.seen) == 2
+        ports[0].write(b"01 DONE\r\n")  # a sentinel press, read after the SHOW line
+        assert wait_for(lambda: len(presses.seen) == 3)
+        assert presses.seen[2] == ("1", "done", "keypad:01", {})
     finally:
         bus.stop()
 
@@ -134,7 +134,7 @@ def test_keypad_press_on_a_pty_reaches_the_board_and_the_led(
                                      "hub:"})
     keypad = serial.Serial(keypad_end, timeout=2)  # the keypads are on the line first
     hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
-    board = Recorder(config, mosquitto, "state/board", "event/called")
+    board = Recorder(config, mosquitto, "state/board", "event/called", "state/counters/1")
     kiosk = DeviceClient(config, mosquitto, "kiosk-1")
     try:
         assert hub.hub.keypads is not None and hub.hub.keypads.connected.wait(3)
@@ -149,7 +149,8 @@ def test_keypad_press_on_a_pty_reaches_the_board_and_the_led(
         assert keypad.readline() == b"01 SHOW ----\r\n"
         keypad.write(b"01 NEXT\r\n")  # nobody waiting: refused, nothing changes
         keypad.write(b"01 WIBBLE\r\n")
-        time.sleep(0.3)
+        keypad.write(b"01 PAUSE\r\n")  # a sentinel: the hub serves presses in order
+        assert wait_for(lambda: (board.last("state/counters/1") or {}).get("status") == "paused")
         assert hub.hub.keypads.skipped == 1
         assert len(board.on("event/called")) == 1
     finally:

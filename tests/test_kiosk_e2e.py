@@ -6,13 +6,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from emulators.printer import PrinterEmulator
 from kiosk.client import KioskClient
 from kiosk.printing.devices import EscposPrinter
 from lobby.broker.embedded import MosquittoBroker
 from lobby.bus import BrokerAddress
 from lobby.config.models import LobbyConfig, Printer
 from tests.helpers import Recorder, RunningHub, free_port, small_config, wait_for
-from tests.printer_emulator import PrinterEmulator
 
 
 def started_kiosk(config: LobbyConfig, broker: BrokerAddress,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from emulators.printer import PrinterEmulator
 from hub.engine import Engine
 from hub.store import Store
 from kiosk.flow import KioskFlow
@@ -20,7 +21,6 @@ from lobby.config.models import Printer
 from lobby.contract import messages as m
 from lobby.rpc import RequestTimeoutError
 from tests.helpers import hub_state, payload, small_config
-from tests.printer_emulator import PrinterEmulator
 
 
 class Kiosk:

@@ -1,5 +1,5 @@
 """The kiosk's real Kivy window, offscreen, against the real hub and Mosquitto: taps on its
-buttons, screenshots of each screen in both languages (kept in tests/artifacts/), touch
+buttons, screenshots of each screen in both languages (kept where LOBBY_UI_ARTIFACTS says), touch
 targets, contrast and the catalogues."""
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from devicekit.i18n import tr, translations
 from devicekit.theme import MIN_TOUCH_MM, PAIRS, contrast, mm_to_px
 from kiosk import flow as kiosk_flow
 from lobby.bus import BrokerAddress
-from tests.helpers import DEMO, ROOT, RunningHub, wait_for
-
-ARTIFACTS = ROOT / "tests" / "artifacts"
+from tests.helpers import DEMO, ROOT, RunningHub, keep_screens, wait_for
 
 
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
@@ -37,7 +35,8 @@ def test_kiosk_window_issues_prints_and_shows_every_state(
 
     config = load_config(config_file)
     hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
-    out = ARTIFACTS / "kiosk"
+    out = tmp_path / "screens"
+    out.mkdir()
     tickets = tmp_path / "tickets"
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
                KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"), KIVY_LOG_MODE="PYTHON")
@@ -47,8 +46,9 @@ def test_kiosk_window_issues_prints_and_shows_every_state(
              str(config_file), "--broker", f"{mosquitto.host}:{mosquitto.port}", "--out",
              str(out), "--orientation", orientation, "--tickets", str(tickets)],
             env=env, capture_output=True, text=True, timeout=90)
+        keep_screens(out, f"kiosk-{orientation}")
         report = json.loads((out / f"result-{orientation}.json").read_text())
-        assert report.get("done"), (report.get("stuck_at"), run.stderr[-2000:])
+        assert run.returncode == 0, (report.get("stuck_at"), run.stderr[-2000:])
         numbers = [e["result"] for e in report["events"] if "result" in e]
         assert numbers == ["A001", "A002"]  # the double tap gave one ticket
         assert [e["language"] for e in report["events"] if "result" in e] == ["en", "vi"]

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from escpos.printer import Dummy
 
+from emulators.printer import PrinterEmulator
 from kiosk.printing.devices import EscposPrinter, FilePrinter, PrinterState
 from kiosk.printing.escpos_out import EscposWriter, encode_cp1258, native_codepage
 from kiosk.printing.layout import TicketContent, ticket_blocks
 from lobby.config.models import Printer
-from tests.printer_emulator import PrinterEmulator
 
 QR_DATA = "https://dichvucong.example.gov.vn/ticket/demo/42?number=A023"
 

@@ -98,7 +98,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
              m.ResumeRequest(transaction="c5-000108", counter="5"), note=_KEYPADS),
     TopicSpec(
         name="reply", pattern="reply/{device}", model=m.Reply, qos=1, retained=False,
-        publishers=("hub",), subscribers=DEVICE_PARTIES, note="only the requesting device",
+        publishers=("hub",), subscribers=("kiosk", "counter"), note="only the requesting device",
         description="The answer to every request, matched by `transaction`. `data` is the "
         "model the action names (see each request): the ticket for issue and print_failed, "
         "the counter view for counter actions.",

@@ -25,7 +25,7 @@ from lobby.rpc import Requester
 from tests.helpers import AT
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=["board", "terminal"], required=True)
     parser.add_argument("--config", required=True)
@@ -187,10 +187,11 @@ def main() -> None:
                   ("done", done)]
 
     try:
-        driver.run(app, f"result-{prefix}.json")
+        finished = driver.run(app, f"result-{prefix}.json")
     finally:
         others.stop()
+    return 0 if finished else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

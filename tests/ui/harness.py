@@ -70,7 +70,9 @@ class Driver:
                 self.report["stuck_at"] = name
                 self._app.stop()
 
-    def run(self, app: Any, result_name: str) -> None:
+    def run(self, app: Any, result_name: str) -> bool:
+        """Runs the app through every step; True when all were done (the driver's exit
+        status says so too, and the test checks it)."""
         self._app = app
         Clock.schedule_interval(self._advance, STEP_SECONDS)
         try:
@@ -79,3 +81,4 @@ class Driver:
             self.report["window"] = list(Window.size)
             (self.out / result_name).write_text(json.dumps(self.report, indent=1,
                                                            ensure_ascii=False))
+        return bool(self.report.get("done"))

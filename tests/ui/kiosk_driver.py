@@ -22,7 +22,7 @@ from lobby.config import load_config
 from tests.helpers import AT
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
     parser.add_argument("--device", default="kiosk-1")
@@ -140,10 +140,11 @@ def main() -> None:
         return True
 
     try:
-        driver.run(app, f"result-{args.orientation}.json")
+        finished = driver.run(app, f"result-{args.orientation}.json")
     finally:
         client.stop()
+    return 0 if finished else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
