@@ -70,7 +70,7 @@ def test_the_import_graph_has_no_cycle() -> None:
         path.append(node)
         for target in sorted(edges[node]):
             if state.get(target) == 1:
-                cycle = path[path.index(target):] + [target]
+                cycle = [*path[path.index(target):], target]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if target not in state:
                 visit(target)

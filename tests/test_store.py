@@ -46,13 +46,15 @@ def test_a_store_written_by_0_1_0_is_migrated_in_place(tmp_path: Path) -> None:
     engine = Engine(config, store, ManualClock(FIXTURE_DAY))
     issued = engine.handle_request("kiosk-1", "issue", payload(transaction="after-1",
                                                                service="A")).reply
-    assert issued.ok and issued.data.number == "A004" and issued.data.ahead == 2
+    assert issued.ok and issued.data is not None
+    assert issued.data.number == "A004" and issued.data.ahead == 2
     called = engine.handle_request("counter-1", "call_next", payload(
         transaction="after-2", counter="1")).reply
-    assert called.ok and called.data.ticket.number == "A002"
+    assert called.ok and called.data is not None and called.data.ticket is not None
+    assert called.data.ticket.number == "A002"
     # A retry of a transaction answered by 0.1.0 gets 0.1.0's answer, typed.
     replayed = engine.handle_request("kiosk-1", "issue", payload(transaction="k0",
                                                                  service="A")).reply
-    assert replayed.ok and replayed.data.number == "A001"
+    assert replayed.ok and replayed.data is not None and replayed.data.number == "A001"
     store.close()
     assert applied(Store(db)) == ["0001_tickets_events_counters_calls_transactions"]
