@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hub.engine import Outcome
 from lobby.bus import BrokerAddress
 from lobby.contract.registry import Topics
 from lobby.device import DeviceLink
@@ -213,4 +214,30 @@ def test_mosquitto_clients_alone_can_issue_call_and_read_the_board(
         board = read_one("state/board")  # retained: answered at once
         assert board["calls"][0]["number"] == "A001"  # type: ignore[index]
     finally:
+        hub.stop()
+
+
+def test_an_unexpected_failure_is_answered_on_the_requests_transaction(
+    mosquitto: BrokerAddress, tmp_path: Path
+) -> None:
+    """A bug deep in the hub must not leave the kiosk waiting out its timeout: the answer
+    (`internal`) names its transaction, and the retry succeeds once the fault is gone."""
+    config = small_config()
+    hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
+    kiosk = DeviceClient(config, mosquitto, "kiosk-1")
+    real = hub.engine.handle_request
+
+    def broken(device: str, action: str, payload: bytes) -> Outcome:
+        raise RuntimeError("a bug")
+
+    try:
+        hub.engine.handle_request = broken  # type: ignore[method-assign]
+        failed = kiosk.requester.ask("issue", transaction="k-77", service="A", attempts=1)
+        assert (failed.transaction, failed.ok) == ("k-77", False)
+        assert failed.error is not None and failed.error.code == "internal"
+        hub.engine.handle_request = real  # type: ignore[method-assign]
+        again = kiosk.requester.ask("issue", transaction="k-77", service="A", attempts=1)
+        assert again.ok and again.data is not None and again.data.number == "A001"
+    finally:
+        kiosk.stop()
         hub.stop()

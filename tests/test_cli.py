@@ -1,0 +1,85 @@
+"""The `lobby` command as an administrator meets it: every option says what it does, a typo is
+a usage error (exit 2) and never a traceback, and `lobby demo --var DIR` writes nothing
+outside DIR."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lobby.cli import build_parser
+from tests.helpers import DEMO, free_port, small_config_file, wait_for
+
+LOBBY = [sys.executable, "-m", "lobby.cli"]
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def test_every_command_and_option_says_what_it_does() -> None:
+    commands = subcommands()
+    assert {"check-config", "broker-config", "mqtt-docs", "hub", "demo", "simulate", "kiosk",
+            "board", "counter"} <= set(commands)
+    silent = [f"lobby {name} {'/'.join(action.option_strings) or action.dest}"
+              for name, parser in commands.items() for action in parser._actions
+              if not action.help]
+    assert silent == []
+
+
+@pytest.mark.parametrize("command", ["hub", "simulate", "kiosk", "board", "counter"])
+@pytest.mark.parametrize("broker", ["nonsense", "host:", ":1883", "host:99999", "host:port"])
+def test_a_broker_typo_is_a_usage_error(command: str, broker: str, tmp_path: Path) -> None:
+    _, config_file = small_config_file(tmp_path)
+    device = {"kiosk": "kiosk-1", "board": "board-1", "counter": "counter-1"}.get(command)
+    run = subprocess.run([*LOBBY, command, "--config", str(config_file), "--broker", broker,
+                          *(["--device", device] if device else [])],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2
+    assert "HOST:PORT" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_device_of_another_role_is_refused_plainly(tmp_path: Path) -> None:
+    _, config_file = small_config_file(tmp_path)
+    run = subprocess.run([*LOBBY, "kiosk", "--config", str(config_file), "--device",
+                          "board-1"], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2 and "'board-1' is not a kiosk device" in run.stderr
+
+
+def test_demo_writes_everything_under_its_var_folder(tmp_path: Path) -> None:
+    """The whole demo (broker, hub, kiosk, board, terminal windows offscreen, and a simulated
+    day), started from an empty folder: only --var gains files."""
+    work = tmp_path / "work"
+    work.mkdir()
+    raw = yaml.safe_load(DEMO.read_text())
+    raw["broker"]["port"] = free_port()
+    config = tmp_path / "centre.yaml"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    var = tmp_path / "demo-data"
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
+               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"))
+    demo = subprocess.Popen([*LOBBY, "--log-level", "WARNING", "demo", "--config", str(config),
+                             "--var", str(var), "--simulate", "yes"], cwd=work, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        # The last to come: the board keeps the last call it announced once the hub's board
+        # reached it, after the kiosk opened its printer folder and both cached voice clips.
+        expected = [var / "demo.sqlite", var / "broker" / "mosquitto.conf", var / "tickets",
+                    var / "clips", var / "board-1.last-seq"]
+        assert wait_for(lambda: all(p.exists() for p in expected), 60), sorted(
+            str(p.relative_to(var)) for p in var.rglob("*")) if var.exists() else "no var"
+    finally:
+        demo.send_signal(signal.SIGINT)
+        out, _ = demo.communicate(timeout=60)
+    assert demo.returncode == 0, out[-3000:]
+    assert list(work.iterdir()) == [], "the demo wrote outside --var"
