@@ -231,7 +231,7 @@ def test_an_unexpected_failure_is_answered_on_the_requests_transaction(
         raise RuntimeError("a bug")
 
     try:
-        hub.engine.handle_request = broken  # type: ignore[method-assign]
+        hub.engine.handle_request = broken  # type: ignore[method-assign,assignment]
         failed = kiosk.requester.ask("issue", transaction="k-77", service="A", attempts=1)
         assert (failed.transaction, failed.ok) == ("k-77", False)
         assert failed.error is not None and failed.error.code == "internal"
