@@ -2,7 +2,7 @@
 clips, joined into one utterance and handed to a sink, one utterance at a time.
 
 - One synthesis worker owns the pyttsx3 engine: two threads at once lose files silently, and
-  two `save_to_file` before one `runAndWait` keep only the last (FIELD-NOTES).
+  two `save_to_file` before one `runAndWait` keep only the last (docs/stack-notes.md).
 - One playback worker: utterances never overlap, none is dropped, they play in the order
   they were queued.
 - Sinks: `AplaySink` plays through the sound card with ALSA's `aplay` (a subprocess, so no

@@ -1,7 +1,7 @@
 """Marks devices stale when their heartbeats stop.
 
 A will covers a device whose connection drops, but amqtt sends no will on keepalive timeout
-and a hung device may keep its TCP connection open (FIELD-NOTES), so the hub watches the
+and a hung device may keep its TCP connection open (docs/stack-notes.md), so the hub watches the
 heartbeats itself and, like a will would, publishes `stale` for the silent device.
 """
 

@@ -2,7 +2,7 @@
 
 - connects in the background and keeps retrying with backoff (paho's reconnect delay);
 - sets TCP_NODELAY as soon as the socket opens (paho does not; with Nagle a QoS 1 round trip
-  takes 44-88 ms instead of well under 1 ms, FIELD-NOTES);
+  takes 44-88 ms instead of well under 1 ms, docs/stack-notes.md);
 - re-subscribes after every reconnect and then runs the `on_connected` callbacks (which publish
   online status and the like);
 - publishes and subscribes through the contract registry only; a payload that does not decode

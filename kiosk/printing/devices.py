@@ -3,7 +3,7 @@ network (port 9100) or USB, behind one small interface.
 
 Status is read with ESC/POS real-time queries (DLE EOT 1: online, DLE EOT 4: paper). A
 printer that does not answer in time is `unknown`, never "ok" (python-escpos's own
-`paper_status()` reports "paper ok" for silence, FIELD-NOTES), and unknown blocks issuing.
+`paper_status()` reports "paper ok" for silence, docs/stack-notes.md), and unknown blocks issuing.
 """
 
 from __future__ import annotations

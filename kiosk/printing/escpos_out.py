@@ -3,7 +3,7 @@
 Text that is plain ASCII goes as text. Vietnamese goes in the printer's own CP1258 code page
 when the profile names one and is a real model (Python's cp1258 codec cannot encode the
 precomposed letters, so tone marks are split off as the combining marks CP1258 carries);
-otherwise as a raster image of the line, which every printer takes (FIELD-NOTES). The number
+otherwise as a raster image of the line, which every printer takes (docs/stack-notes.md). The number
 is ASCII, printed natively at the largest size; the QR code is the printer's own (GS ( k).
 """
 

@@ -1,6 +1,6 @@
 """The private broker of the default run: Mosquitto as a child process where it is installed,
 else amqtt in-process with a warning (amqtt lacks will-on-timeout and offline QoS 1 queues,
-FIELD-NOTES; nothing in the lobby depends on either)."""
+docs/stack-notes.md; nothing in the lobby depends on either)."""
 
 from __future__ import annotations
 
