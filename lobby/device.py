@@ -2,7 +2,8 @@
 
 The status is retained, so the hub (and an operator with mosquitto_sub) sees each device's
 last word. The heartbeat republishes it, because a will alone is not enough: amqtt does not
-publish wills on keepalive timeout (docs/stack-notes.md), so the hub also marks silent devices stale.
+publish wills on keepalive timeout (docs/stack-notes.md), so the hub also marks silent devices
+stale.
 """
 
 from __future__ import annotations

@@ -10,14 +10,21 @@ answer. Only after every attempt has timed out does the caller get `RequestTimeo
 from __future__ import annotations
 
 import itertools
+import json
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from lobby.bus import Bus
 from lobby.contract import messages as m
+from lobby.contract.codec import describe
 from lobby.contract.registry import spec, spec_for_action, spec_for_request
+
+log = logging.getLogger(__name__)
 
 Data = TypeVar("Data")
 
@@ -29,7 +36,7 @@ class RequestTimeoutError(TimeoutError):
 @dataclass
 class _Pending:
     done: threading.Event = field(default_factory=threading.Event)
-    reply: m.Reply[Any] | None = None
+    payload: bytes = b""  # the reply as it came; decoded once, as its action's model
 
 
 class Requester:
@@ -41,18 +48,21 @@ class Requester:
         # A random prefix keeps ids unique across restarts of the same device.
         self._prefix = f"{device_id}-{uuid.uuid4().hex[:8]}-"
         self._counter = itertools.count(1)
-        bus.subscribe(spec("reply"), self._on_reply, device=device_id)
+        bus.subscribe_raw(bus.topics.topic(spec("reply"), device=device_id), self._on_reply)
 
     def new_transaction(self) -> str:
         return f"{self._prefix}{next(self._counter)}"
 
-    def _on_reply(self, reply: m.Reply[Any], params: dict[str, str]) -> None:
-        if reply.transaction is None:
-            return
+    def _on_reply(self, topic: str, payload: bytes) -> None:
+        """On paho's thread: only find whose reply it is; the waiting caller decodes it."""
+        try:
+            transaction = json.loads(payload).get("transaction")
+        except (ValueError, AttributeError):
+            return  # not a JSON object: no request of ours can be matched to it
         with self._lock:
-            pending = self._pending.get(reply.transaction)
+            pending = self._pending.get(transaction) if isinstance(transaction, str) else None
         if pending is not None:
-            pending.reply = reply
+            pending.payload = payload
             pending.done.set()
 
     def request(self, message: m.Request[Data], *, timeout: float = 3.0,
@@ -68,8 +78,12 @@ class Requester:
             for _ in range(attempts):
                 self.bus.publish(request_spec, message, device=self.device_id)
                 if pending.done.wait(timeout):
-                    assert pending.reply is not None
-                    return m.decode_reply(request_spec.reply, pending.reply.model_dump_json())
+                    try:
+                        return m.decode_reply(request_spec.reply, pending.payload)
+                    except ValidationError as exc:  # not the contract's reply: ask again
+                        log.warning("reply to %s %s does not decode: %s", request_spec.action,
+                                    txn, describe(exc))
+                        pending.done.clear()
             raise RequestTimeoutError(f"{request_spec.action} {txn}: no reply after "
                                       f"{attempts} attempts")
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -191,6 +192,37 @@ def test_refusals_have_stable_codes_and_change_nothing(
     reply = lobby.ask(device, action, **fields)
     assert not reply.ok and reply.error.code == code and reply.error.message
     assert lobby.snapshot() == before
+
+
+def test_a_refusal_keeps_the_queue_in_memory(lobby: Lobby) -> None:
+    """A refusal is checked before any write: nothing to undo, nothing reloaded."""
+    lobby.issue("A")
+    live = lobby.engine.live
+    for action, fields in (("call", {"number": "B999"}), ("done", {}), ("transfer",
+                                                                      {"service": "Z"})):
+        assert not lobby.ask("counter-1", action, counter="1", **fields).ok
+    assert lobby.next() == "A001"
+    assert lobby.ask("counter-1", "transfer", counter="1", service="A").error.code == \
+        "bad_request"  # refused after the counter's state was read, still no reload
+    assert lobby.engine.live is live
+
+
+def test_a_failed_commit_rebuilds_the_queue_from_the_store(
+    lobby: Lobby, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lobby.issue("A")
+    live = lobby.engine.live
+
+    def full_disk(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(lobby.engine.store, "save_reply", full_disk)
+    reply = lobby.ask("kiosk-1", "issue", service="A")  # the ticket is written, then fails
+    assert reply.error.code == "internal"
+    monkeypatch.undo()
+    assert lobby.engine.live is not live  # the half-done change is gone from memory too
+    assert [t.number for t in lobby.engine.live.waiting["A"]] == ["A001"]
+    assert lobby.issue("A") == "A002"  # and the number was not used up
 
 
 def test_print_failed_marks_the_ticket_for_staff(lobby: Lobby) -> None:
