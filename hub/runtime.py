@@ -60,6 +60,7 @@ class Hub:
         self._ticker_stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
         self._last_queues: list[m.ServiceQueue] | None = None
+        self._unknown_statuses: set[str] = set()
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -106,8 +107,18 @@ class Hub:
 
     def _on_status(self, status: m.DeviceStatus, params: dict[str, str]) -> None:
         device = params["device"]
+        known = self.config.device(device)
+        if known is None:
+            # Anyone the broker lets publish could name any device (`kiosk 1`, a made-up
+            # one): only this centre's devices are watched; the rest is said once.
+            if device not in self._unknown_statuses:
+                self._unknown_statuses.add(device)
+                log.warning("status for %r, which is no device of this centre: ignored",
+                            device)
+            return
         now = self.clock.now()
-        self.jobs.put(lambda: self.watchdog.seen(device, status, now))
+        # The role is the config's: a status cannot make a kiosk pass for a board.
+        self.jobs.put(lambda: self.watchdog.seen(device, known.role, status.state, now))
 
     def submit_counter_command(self, counter: str, action: str, source: str,
                                arguments: dict[str, Any]) -> None:
@@ -123,10 +134,13 @@ class Hub:
             log.exception("request %s from %s failed", action, device)
             outcome = Outcome(refusal(read_transaction(payload), action, "internal",
                                       "the hub could not do that now"))
-        try:
-            self.bus.publish(_REPLY, outcome.reply, device=device)
-        except ValueError:
-            log.warning("cannot reply to device id %r", device)
+        if not self.topics.is_identifier(device):
+            log.warning("a request from %r, which is no device id, gets no reply", device)
+        else:
+            try:
+                self.bus.publish(_REPLY, outcome.reply, device=device)
+            except Exception:  # never a reason to stop: the state below must still go out
+                log.exception("the reply to %s's %s could not be sent", device, action)
         self.publish_changes(outcome.changes)
 
     def _serve_command(self, counter: str, action: str, source: str,
@@ -142,9 +156,12 @@ class Hub:
         self.publish_changes(self.engine.roll_day())
         for device, role, silent in self.watchdog.newly_stale(now):
             log.warning("device %s (%s) silent for %.0fs: marked stale", device, role, silent)
-            self.bus.publish(_STATUS, m.DeviceStatus(
-                state="stale", role=role, at=stamp(now, self.config.site.zone),
-                detail=f"no heartbeat for {silent:.0f}s"), device=device)
+            try:
+                self.bus.publish(_STATUS, m.DeviceStatus(
+                    state="stale", role=role, at=stamp(now, self.config.site.zone),
+                    detail=f"no heartbeat for {silent:.0f}s"), device=device)
+            except Exception:  # one device's trouble must not keep the others unwatched
+                log.exception("could not mark %r stale", device)
         # Opening hours move on their own: republish when a service opens or closes.
         queues = self.views.queues(self.engine.live, now)
         if self._last_queues is not None and [

@@ -24,8 +24,8 @@ class Watchdog:
         self.stale_after = stale_after_seconds
         self._devices: dict[str, _Seen] = {}
 
-    def seen(self, device: str, status: m.DeviceStatus, now: float) -> None:
-        self._devices[device] = _Seen(status.role, now, status.state)
+    def seen(self, device: str, role: m.DeviceRole, state: str, now: float) -> None:
+        self._devices[device] = _Seen(role, now, state)
 
     def state(self, device: str) -> str | None:
         seen = self._devices.get(device)

@@ -45,7 +45,7 @@ def test_every_example_round_trips_through_its_topic(spec: object) -> None:
 def test_topic_parameters_cannot_inject_levels_or_wildcards() -> None:
     topics = Topics("site")
     spec = REGISTRY[0]
-    for bad in ("a/b", "+", "#", "", "x" * 33):
+    for bad in ("a/b", "+", "#", "", "x" * 33, "kiosk-1\n", "kiosk 1"):
         with pytest.raises(ValueError):
             topics.topic(spec, device=bad)
     with pytest.raises(ValueError):

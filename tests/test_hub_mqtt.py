@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -158,6 +159,31 @@ def test_silent_device_is_marked_stale(mosquitto: BrokerAddress, tmp_path: Path)
                         .get("state") == "online")
     finally:
         link.stop_heartbeat()
+        client.stop()
+        statuses.stop()
+        hub.stop()
+
+
+def test_a_status_for_no_device_of_the_centre_cannot_stop_the_watchdog(
+    mosquitto: BrokerAddress, tmp_path: Path
+) -> None:
+    """On a broker that lets anyone publish statuses, `device/kiosk 1/status` followed by
+    silence once made the watchdog fail on every tick: no device was ever marked stale."""
+    config = small_config()  # stale after 0.8 s
+    hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
+    statuses = Recorder(config, mosquitto, "device/+/status", client_id="statuses")
+    client = DeviceClient(config, mosquitto, "kiosk-1")
+    link = DeviceLink(client.bus, config, "kiosk-1", "kiosk")
+    forged = b'{"state": "online", "role": "kiosk", "at": "2026-11-21T08:15:00+07:00"}'
+    try:
+        for device in ("kiosk 1", "nobody"):
+            client.bus.publish_raw(f"{client.bus.topics.prefix}device/{device}/status", forged,
+                                   qos=1)
+        link.publish_status()
+        assert wait_for(lambda: (statuses.last("device/kiosk-1/status") or {})
+                        .get("state") == "stale", 5)
+        assert statuses.on("device/nobody/status") == [json.loads(forged)]  # never marked
+    finally:
         client.stop()
         statuses.stop()
         hub.stop()

@@ -34,7 +34,10 @@ DeviceRole = Literal["kiosk", "board", "counter", "simulator"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """What a device sends: no unknown field, and no coercion (a boolean is a JSON boolean, an
+    integer a JSON integer; `"no"`, `"0"` or `1.0` are refused, never read as something)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Lenient(BaseModel):
@@ -125,7 +128,7 @@ class IssueRequest(Request[TicketView]):
 
 
 class PrintFailedRequest(Request[TicketView]):
-    ticket_id: int = Field(ge=1)
+    ticket_id: int = Field(ge=1, le=2**63 - 1)  # SQLite's INTEGER
     reason: str = Field(default="", max_length=200)
 
 

@@ -24,7 +24,7 @@ ROOT = "lobby"
 Party = Literal["hub", "kiosk", "board", "counter"]
 DEVICE_PARTIES: tuple[Party, ...] = ("kiosk", "board", "counter")
 _PARAM = re.compile(r"\{(\w+)\}")
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # whole value: fullmatch, never match
 
 
 @dataclass(frozen=True)
@@ -182,17 +182,22 @@ class Topics:
     """Concrete topics of one site."""
 
     def __init__(self, site: str) -> None:
-        if not _ID.match(site):
+        if not _ID.fullmatch(site):
             raise ValueError(f"site id {site!r} may hold only letters, digits, '-' and '_'")
         self.site = site
         self.prefix = f"{ROOT}/{site}/"
+
+    @staticmethod
+    def is_identifier(value: str) -> bool:
+        """Whether `value` can be a site, device or counter id inside a topic level."""
+        return bool(_ID.fullmatch(value))
 
     def topic(self, spec: TopicSpec, **params: str) -> str:
         missing = set(spec.params) - params.keys()
         if missing or params.keys() - set(spec.params):
             raise ValueError(f"{spec.name} takes parameters {spec.params}, got {sorted(params)}")
         for key, value in params.items():
-            if not _ID.match(value):
+            if not _ID.fullmatch(value):
                 raise ValueError(f"{key}={value!r} is not a valid identifier")
         return self.prefix + spec.pattern.format(**params)
 
