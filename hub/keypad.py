@@ -75,6 +75,12 @@ def parse_line(raw: bytes) -> KeyPress | None:
                     else {})
 
 
+def _too_long(line: bytes) -> bool:
+    """Over MAX_LINE bytes, not counting the CR of a CR LF: the same test whether the line
+    arrived in one read or byte by byte."""
+    return len(line.removesuffix(b"\r")) > MAX_LINE
+
+
 Submit = Callable[[str, str, str, dict[str, Any]], None]  # counter, action, source, arguments
 Opener = Callable[..., Any]
 
@@ -162,13 +168,20 @@ class KeypadBus:
             while b"\n" in buffer:
                 line, buffer = buffer.split(b"\n", 1)
                 if discarding:
-                    discarding = False  # the end of an overlong line
-                    continue
-                self._line(line)
-            if len(buffer) > MAX_LINE:
-                log.warning("keypad bus: line over %d bytes skipped", MAX_LINE)
-                self.skipped += 1
+                    discarding = False  # the end of an overlong line, already counted
+                elif _too_long(line):
+                    self._skip_overlong()
+                else:
+                    self._line(line)
+            # A line still arriving is cut off as soon as it is too long, so that garbage
+            # without a newline cannot grow the buffer.
+            if _too_long(buffer):
+                self._skip_overlong()
                 buffer, discarding = b"", True
+
+    def _skip_overlong(self) -> None:
+        log.warning("keypad bus: line over %d bytes skipped", MAX_LINE)
+        self.skipped += 1
 
     def _line(self, raw: bytes) -> None:
         try:

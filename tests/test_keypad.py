@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 import serial
 
-from hub.keypad import KeypadBus, KeyPress, LineError, parse_line
+from hub.keypad import MAX_LINE, KeypadBus, KeyPress, LineError, parse_line
 from lobby.bus import BrokerAddress
 from lobby.config.models import SerialBus
 from tests.helpers import DeviceClient, Recorder, RunningHub, small_config, wait_for
@@ -70,6 +71,36 @@ def test_loop_port_skips_garbage_and_unknown_addresses() -> None:
         ports[0].write(b"01 DONE\r\n")  # a sentinel press, read after the SHOW line
         assert wait_for(lambda: len(presses.seen) == 3)
         assert presses.seen[2] == ("1", "done", "keypad:01", {})
+    finally:
+        bus.stop()
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["one write", "byte by byte"])
+def test_the_line_limit_holds_however_the_bytes_arrive(chunked: bool) -> None:
+    """80 spaces and `02 NEXT` in one write once called a ticket; byte by byte it was
+    skipped. A line of MAX_LINE bytes is still read."""
+    ports: list[Any] = []
+
+    def opener(url: str, **kwargs: Any) -> Any:
+        ports.append(serial.serial_for_url(url, **kwargs))
+        return ports[-1]
+
+    presses = Presses()
+    bus = KeypadBus(SerialBus(port="loop://", keypads={"01": "1", "02": "2"}), presses,
+                    opener=opener)
+    bus.start()
+    overlong = b" " * 80 + b"02 NEXT\r\n"
+    longest = b" " * (MAX_LINE - len(b"01 DONE")) + b"01 DONE\r\n"
+    try:
+        assert bus.connected.wait(2)
+        for data in (overlong, longest):
+            for part in ([data[i:i + 1] for i in range(len(data))] if chunked else [data]):
+                ports[0].write(part)
+                if chunked:
+                    time.sleep(0.001)  # each byte its own read
+        assert wait_for(lambda: len(presses.seen) == 1)  # the sentinel: the longest line
+        assert presses.seen == [("1", "done", "keypad:01", {})]
+        assert bus.skipped == 1
     finally:
         bus.stop()
 
