@@ -13,8 +13,10 @@ Then `lobby board` as its own process, offscreen and idle: RSS and CPU share of 
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -23,7 +25,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-"))
+if "KIVY_HOME" not in os.environ:  # Kivy's settings and logs: not in ~/.kivy
+    os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kivy-")
+    atexit.register(shutil.rmtree, os.environ["KIVY_HOME"], ignore_errors=True)
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -31,6 +35,7 @@ from bench.common import (  # noqa: E402
     free_port,
     memory_mb,
     percentile,
+    scratch_dir,
     start_app_offscreen,
 )
 from devicekit.window import prepare_window  # noqa: E402
@@ -70,7 +75,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--idle-seconds", type=float, default=20)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="lobby-board-bench-"))
+    workdir = scratch_dir("lobby-board-bench-")
     broker = start_embedded(workdir / "broker", free_port())
     address = BrokerAddress(host=broker.host, port=broker.port)
     config = load_config(DEMO)

@@ -3,7 +3,9 @@ app started offscreen as its own process."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -27,11 +29,18 @@ def memory_mb(pid: int) -> dict[str, float]:
             for line in status.splitlines() if line.startswith(("VmRSS:", "VmHWM:"))}
 
 
+def scratch_dir(prefix: str) -> Path:
+    """A temporary folder for one benchmark run, removed when the script ends."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def start_app_offscreen(app: str, config_file: Path, device: str, broker: BrokerAddress,
                         workdir: Path, *extra: str) -> subprocess.Popen[bytes]:
     """`lobby <app>` as the centre would run it, drawing offscreen (no screen here)."""
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
-               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"))
+               KIVY_HOME=str(workdir / "kivy"))
     return subprocess.Popen(
         [sys.executable, "-m", "lobby.cli", "--log-level", "ERROR", app, "--config",
          str(config_file), "--device", device, "--broker", f"{broker.host}:{broker.port}",

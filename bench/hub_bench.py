@@ -19,7 +19,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ from bench.common import (  # noqa: E402
     free_port,
     memory_mb,
     percentile,
+    scratch_dir,
 )
 from hub.model import Ticket  # noqa: E402
 from hub.store import Store  # noqa: E402
@@ -86,7 +86,7 @@ class HubProcess:
 
 def run_round(kind: str, history: int, presses: int, issues: int,
               seconds: float) -> dict[str, float]:
-    workdir = Path(tempfile.mkdtemp(prefix="lobby-bench-"))
+    workdir = scratch_dir("lobby-bench-")
     if history:
         populate_history(workdir / "hub.sqlite", history)
     broker: EmbeddedBroker = start_embedded(workdir / "broker", free_port(), prefer=kind)

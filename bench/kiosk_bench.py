@@ -14,7 +14,6 @@ import argparse
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +27,7 @@ from bench.common import (  # noqa: E402
     free_port,
     memory_mb,
     percentile,
+    scratch_dir,
     start_app_offscreen,
 )
 from emulators.printer import PrinterEmulator  # noqa: E402
@@ -83,7 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=200)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="lobby-kiosk-bench-"))
+    workdir = scratch_dir("lobby-kiosk-bench-")
     raw = yaml.safe_load(DEMO.read_text())
     raw["hub"]["db"] = str(workdir / "hub.sqlite")
     raw["devices"][0]["kiosk"] = {"printer": {"connection": "file",

@@ -1,8 +1,11 @@
 """What every device app does on the bus, in one place: its own MQTT connection (client id
-`<role>-<device>`), its status, heartbeat and will, whether the hub can be reached (fed into
-the app's view-model), and request/reply when the device asks the hub for anything."""
+its user name, or `<role>-<device>` on a broker without accounts), its status, heartbeat and
+will, whether the hub can be reached (fed into the app's view-model), and request/reply when
+the device asks the hub for anything."""
 
 from __future__ import annotations
+
+import threading
 
 from lobby.bus import BrokerAddress, Bus
 from lobby.config.models import Device, LobbyConfig
@@ -12,6 +15,8 @@ from lobby.device import DeviceLink, StatusExtras
 from lobby.presence import HubPresence
 from lobby.rpc import Requester
 
+HUB_CHECK_SECONDS = 0.5
+
 
 class DeviceClient:
     def __init__(self, config: LobbyConfig, device: Device, role: m.DeviceRole,
@@ -20,13 +25,17 @@ class DeviceClient:
         self.config = config
         self.device = device
         self.presence = presence
-        self.bus = Bus(Topics(config.site.id), client_id=f"{role}-{device.id}", broker=broker)
+        # With credentials the client id is the user name, as the production broker enforces
+        # (`use_username_as_clientid`): nobody else can claim it.
+        client_id = broker.username or f"{role}-{device.id}"
+        self.bus = Bus(Topics(config.site.id), client_id=client_id, broker=broker)
         # Subscribed before the link connects, so no reply can arrive unheard.
         self.requester: Requester | None = Requester(self.bus, device.id) if requests else None
         self.link = DeviceLink(self.bus, config, device.id, role, extras=extras)
         self.bus.subscribe(spec("state.hub"), lambda state, _params: self.on_hub(state))
         self.bus.on_connected(lambda: presence.set_connected(True))
         self.bus.on_disconnected(lambda: presence.set_connected(False))
+        self._watch_stop = threading.Event()
 
     def on_hub(self, state: m.HubState) -> None:
         """The hub's retained state changed; a device that must act on it overrides this."""
@@ -34,6 +43,14 @@ class DeviceClient:
 
     def start(self) -> None:
         self.link.start()
+        threading.Thread(target=self._watch_hub, args=(self._watch_stop,), daemon=True,
+                         name=f"hub-watch-{self.device.id}").start()
+
+    def _watch_hub(self, stop: threading.Event) -> None:
+        """A hub that falls silent sends nothing to say so: look at the time."""
+        while not stop.wait(HUB_CHECK_SECONDS):
+            self.presence.check_hub()
 
     def stop(self) -> None:
+        self._watch_stop.set()
         self.link.stop()

@@ -45,8 +45,11 @@ class Hub:
         self.views = engine.views
         self.topics = Topics(config.site.id)
         self.since = self.clock.now()
-        self.bus = Bus(self.topics, client_id=f"hub-{config.site.id}", broker=broker)
-        self.bus.set_will(_HUB, self.views.hub("offline", self.since))
+        # With credentials the client id is the user name, which the production broker
+        # enforces (`use_username_as_clientid`), so no device can take the hub's connection.
+        self.bus = Bus(self.topics, client_id=broker.username or f"hub-{config.site.id}",
+                       broker=broker)
+        self.bus.set_will(_HUB, self.views.hub("offline", self.since, self.since))
         self.bus.on_connected(lambda: self.jobs.put(self.publish_all))
         self.bus.subscribe_raw(self.topics.all_requests_filter(), self._on_request)
         self.bus.subscribe(_STATUS, self._on_status)
@@ -61,6 +64,7 @@ class Hub:
         self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
         self._last_queues: list[m.ServiceQueue] | None = None
         self._unknown_statuses: set[str] = set()
+        self._last_beat = float("-inf")
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -78,7 +82,8 @@ class Hub:
         self.jobs.put(None)
         self._worker.join(5)
         if self.bus.connected.is_set():
-            self.bus.publish(_HUB, self.views.hub("offline", self.since)).wait_for_publish(2)
+            self.bus.publish(_HUB, self.views.hub("offline", self.since, self.clock.now())
+                             ).wait_for_publish(2)
         self.bus.stop()
         self.engine.store.close()
 
@@ -93,7 +98,9 @@ class Hub:
                 log.exception("hub job failed")
 
     def _tick_loop(self) -> None:
-        while not self._ticker_stop.wait(TICK_SECONDS):
+        # Often enough for the hub's heartbeat too (a test centre beats every 0.2 s).
+        period = min(TICK_SECONDS, self.config.hub.heartbeat_seconds / 2)
+        while not self._ticker_stop.wait(period):
             self.jobs.put(self._tick)
 
     # --- inputs (paho's thread, the keypad thread) ----------------------------------------------
@@ -151,8 +158,16 @@ class Hub:
                      outcome.reply.error.message)
         self.publish_changes(outcome.changes)
 
+    def _beat(self, now: float) -> None:
+        """`state/hub` online, now: devices take the hub for gone after three missed beats."""
+        self._last_beat = now
+        self.bus.publish(_HUB, self.views.hub("online", self.since, now))
+
     def _tick(self) -> None:
         now = self.clock.now()
+        if self.bus.connected.is_set() and (
+                now - self._last_beat >= self.config.hub.heartbeat_seconds):
+            self._beat(now)
         self.publish_changes(self.engine.roll_day())
         for device, role, silent in self.watchdog.newly_stale(now):
             log.warning("device %s (%s) silent for %.0fs: marked stale", device, role, silent)
@@ -196,7 +211,7 @@ class Hub:
     def publish_all(self) -> None:
         """After (re)connecting: the whole state, so retained topics are right at once."""
         now = self.clock.now()
-        self.bus.publish(_HUB, self.views.hub("online", self.since))
+        self._beat(now)
         # MQTT only: the LED displays are repainted when their own line opens.
         self._publish_state(Changes(counters=set(self.engine.live.counters), queues=True))
         self.bus.publish(_BOARD, self.views.board(self.engine.live, now))

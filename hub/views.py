@@ -69,7 +69,8 @@ class Views:
     def called(self, call: Call) -> m.CalledEvent:
         return m.CalledEvent.model_validate(self._call_fields(call))
 
-    def hub(self, state: str, since: float) -> m.HubState:
+    def hub(self, state: str, since: float, now: float) -> m.HubState:
         return m.HubState.model_validate(
             {"state": state, "version": __version__, "since": stamp(since, self.zone),
-             "contract": m.CONTRACT_VERSION})
+             "contract": m.CONTRACT_VERSION, "at": stamp(now, self.zone),
+             "heartbeat_seconds": self.config.hub.heartbeat_seconds})

@@ -1,6 +1,7 @@
 """The MQTT bus every app uses: a thin, typed layer over paho-mqtt 2.
 
-- connects in the background and keeps retrying with backoff (paho's reconnect delay);
+- connects in the background and keeps retrying on a short, capped backoff whose steps differ
+  from client to client (see `reconnect_schedule`);
 - sets TCP_NODELAY as soon as the socket opens (paho does not; with Nagle a QoS 1 round trip
   takes 44-88 ms instead of well under 1 ms, docs/stack-notes.md);
 - re-subscribes after every reconnect and then runs the `on_connected` callbacks (which publish
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import socket
 import ssl
 import threading
@@ -50,6 +52,21 @@ class BrokerAddress:
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError(f"broker address {text!r} is not HOST:PORT (a port 1-65535)")
         return cls(host=host, port=int(port))
+
+
+RECONNECT_FIRST = (0.2, 0.5)  # seconds: the first retry, drawn per client in this range
+RECONNECT_CAP = (1.2, 2.0)  # seconds: the longest wait between two retries, drawn likewise
+
+
+def reconnect_schedule(rng: random.Random | None = None) -> tuple[float, float]:
+    """This client's first retry delay and its cap. paho's default (1 s doubling to 15 s)
+    left a lobby offline up to 15 s after its broker was back (retries at +1, +3, +7, +15 s,
+    then every 15 s). With a cap of at most 2 s every device and the hub are back within about
+    2 s of the broker accepting connections, whatever the outage; the values drawn per client
+    keep 50 devices from retrying in step (each doubles at its own pace). A refused connection
+    costs a LAN broker next to nothing, so retrying this often is cheap."""
+    rng = rng or random.Random()
+    return rng.uniform(*RECONNECT_FIRST), rng.uniform(*RECONNECT_CAP)
 
 
 @dataclass
@@ -112,7 +129,10 @@ class Bus:
         # Bound what paho queues while offline and in flight, instead of growing without end.
         self._client.max_inflight_messages_set(100)
         self._client.max_queued_messages_set(10_000)
-        self._client.reconnect_delay_set(min_delay=1, max_delay=15)
+        first, cap = reconnect_schedule()
+        # paho doubles the delay from `first` up to `cap`; it takes fractions of a second
+        # although its signature says int.
+        self._client.reconnect_delay_set(min_delay=first, max_delay=cap)  # type: ignore[arg-type]
         if broker.username:
             self._client.username_pw_set(broker.username, broker.password)
         if broker.tls or broker.ca_file:

@@ -60,12 +60,12 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _broker_config(args: argparse.Namespace) -> int:
-    from lobby.broker.mosquitto_conf import production_files
+    from lobby.broker.mosquitto_conf import CONF_NAME, production_files
 
     config = read_config(args.config)
     out = Path(args.out)
-    creds = production_files(config, out, port=args.port)
-    print(f"wrote {out}/mosquitto.conf, passwd, acl and credentials for "
+    creds = production_files(config, out, port=args.port, bind=args.bind)
+    print(f"wrote {out}/{CONF_NAME}, passwd, acl and credentials for "
           f"{len(creds)} users ({', '.join(c.user for c in creds)})")
     print("credentials/*.env are readable by their owner only; copy each to its device.")
     return 0
@@ -104,9 +104,13 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, Any]:
                             "with per-device users and access rules")
     add_config_argument(broker)
     broker.add_argument("--out", required=True, metavar="DIR",
-                        help="the folder to write mosquitto.conf, passwd, acl and credentials/")
+                        help="the folder to write lobby.conf, passwd, acl and credentials/")
     broker.add_argument("--port", type=int, default=1883,
                         help="the port the broker listens on (default 1883)")
+    broker.add_argument("--bind", metavar="ADDRESS",
+                        help="the address the broker listens on (default: the config's "
+                        "broker.host, the address devices are given; 0.0.0.0 for every "
+                        "interface)")
     broker.set_defaults(run=_broker_config)
 
     docs = sub.add_parser("mqtt-docs", help="write docs/mqtt-api.md from the contract registry")

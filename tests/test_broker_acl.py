@@ -1,10 +1,13 @@
-"""Mosquitto with the configuration `lobby broker-config` generates: each device may write
-only its own requests and status and read only its replies and the public state. Over MQTT
-3.1.1 a denied publish is still acknowledged, so these tests check what arrives."""
+"""Mosquitto as docs/install.md sets it up on Debian 12: the stock /etc/mosquitto/mosquitto.conf
+with the generated lobby.conf in its conf.d/ (paths moved into the test's folder, every
+directive kept). Each device may write only its own requests and status and read only its
+replies and what its role reads; a device cannot take another's connection by claiming its
+client id. Over MQTT 3.1.1 a denied publish is still acknowledged, so these tests check what
+arrives."""
 
 from __future__ import annotations
 
-import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,29 +18,57 @@ from pathlib import Path
 import pytest
 
 from lobby.broker.embedded import MosquittoBroker
-from lobby.broker.mosquitto_conf import hash_password, production_files
+from lobby.broker.mosquitto_conf import CONF_NAME, hash_password, production_files
 from lobby.bus import BrokerAddress, Bus
 from lobby.config import LobbyConfig
 from lobby.contract.registry import Topics
 from tests.helpers import DeviceClient, Recorder, RunningHub, free_port, small_config, wait_for
 
 PASSWORDS = {"hub": "hub-secret", "kiosk-1": "k1-secret", "kiosk-2": "k2-secret",
-             "board-1": "b1-secret", "counter-1": "c1-secret", "counter-2": "c2-secret"}
+             "board-1": "b1-secret", "counter-1": "c1-secret", "counter-2": "c2-secret",
+             "observer": "o-secret"}
+
+
+STOCK_CONF = Path("/etc/mosquitto/mosquitto.conf")  # Debian's, installed with mosquitto
+OBSERVER = "observer"  # a test-only user that may read the whole site, to see what arrives
+
+
+def stock_debian_config(folder: Path) -> str:
+    """Debian's own mosquitto.conf, with its paths moved into `folder`."""
+    if not STOCK_CONF.exists():
+        pytest.fail(f"{STOCK_CONF} is missing: run ./run.sh test, which installs mosquitto")
+    for writable in ("run", "log"):  # Mosquitto writes these after dropping root
+        (folder / writable).mkdir()
+        (folder / writable).chmod(0o777)
+    moved = {"/run/mosquitto/": f"{folder}/run/", "/var/lib/mosquitto/": f"{folder}/lib/",
+             "/var/log/mosquitto/": f"{folder}/log/", "/etc/mosquitto/conf.d": f"{folder}/conf.d"}
+    text = STOCK_CONF.read_text()
+    for old, new in moved.items():
+        assert old in text, f"Debian's mosquitto.conf no longer says {old}"
+        text = text.replace(old, new)
+    return text
 
 
 @pytest.fixture
-def secured() -> Iterator[tuple[LobbyConfig, BrokerAddress]]:
+def secured(tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[tuple[LobbyConfig, BrokerAddress]]:
     config = small_config()
+    root = tmp_path_factory.mktemp("broker")
     # Mosquitto started as root drops to its own user: its files must be reachable by it.
-    out = Path(tempfile.mkdtemp(prefix="lobby-acl-"))
-    out.chmod(0o755)
+    for folder in (root, *root.parents):
+        if folder == Path(tempfile.gettempdir()):
+            break
+        folder.chmod(folder.stat().st_mode | 0o755)
+    out, conf_d = root / "generated", root / "conf.d"
+    conf_d.mkdir()
     port = free_port()
-    production_files(config, out, port=port, passwords=PASSWORDS, bind="127.0.0.1",
-                     persistence=out)
-    if os.geteuid() == 0:
-        (out / "mosquitto.conf").write_text(
-            (out / "mosquitto.conf").read_text() + "user root\n")
-    broker = MosquittoBroker(out, port, config_text=(out / "mosquitto.conf").read_text())
+    production_files(config, out, port=port, passwords=PASSWORDS, bind="127.0.0.1")
+    with (out / "passwd").open("a") as passwd:
+        passwd.write(f"{OBSERVER}:{hash_password(PASSWORDS[OBSERVER])}\n")
+    with (out / "acl").open("a") as acl:
+        acl.write(f"\nuser {OBSERVER}\ntopic read lobby/{config.site.id}/#\n")
+    shutil.copy(out / CONF_NAME, conf_d / CONF_NAME)  # docs/install.md, step 2
+    broker = MosquittoBroker(root, port, config_text=stock_debian_config(root))
     yield config, BrokerAddress(host="127.0.0.1", port=port)
     broker.stop()
 
@@ -56,12 +87,12 @@ def test_devices_are_bound_to_their_own_topics(
 ) -> None:
     config, address = secured
     hub = RunningHub(config, tmp_path / "hub.sqlite", as_user(address, "hub"))
-    hub_view = Recorder(config, as_user(address, "hub"), "#", client_id="hub-eyes")
+    hub_view = Recorder(config, as_user(address, OBSERVER), "#", client_id="hub-eyes")
     kiosk1 = DeviceClient(config, as_user(address, "kiosk-1"), "kiosk-1")
     kiosk2 = DeviceClient(config, as_user(address, "kiosk-2"), "kiosk-2")
-    # kiosk-1 tries to read kiosk-2's replies and every request, and claims the hub's client id.
-    snoop = Recorder(config, as_user(address, "kiosk-1"), "reply/kiosk-2", "request/#",
-                     "state/#", client_id=f"hub-{config.site.id}-x")
+    # The board tries to read kiosk-2's replies and every request.
+    snoop = Recorder(config, as_user(address, "board-1"), "reply/kiosk-2", "request/#",
+                     "state/#", client_id="snoop")
     topics = Topics(config.site.id)
     try:
         assert kiosk1.ask("issue", service="A").ok  # its own request: allowed and answered
@@ -98,9 +129,37 @@ def test_devices_are_bound_to_their_own_topics(
         assert wait_for(lambda: hub.engine.store.count_tickets() == 3)  # 2 and the sentinel
         assert snoop.on("reply/kiosk-2") == []
         assert not any(t.startswith("request/") for t, _ in snoop.messages)
-        assert wait_for(lambda: snoop.last("state/queues") is not None)  # public state: readable
+        assert wait_for(lambda: snoop.last("state/queues") is not None)  # its role reads it
     finally:
         for party in (snoop, kiosk1, kiosk2, hub_view, hub):
+            party.stop()
+
+
+def test_no_device_can_take_another_connection_by_its_client_id(
+    secured: tuple[LobbyConfig, BrokerAddress], tmp_path: Path
+) -> None:
+    """A kiosk's credentials with the hub's client id once disconnected the hub every time
+    (its will then said `offline`), and with counter-1's id the counter."""
+    config, address = secured
+    hub = RunningHub(config, tmp_path / "hub.sqlite", as_user(address, "hub"))
+    counter = DeviceClient(config, as_user(address, "counter-1"), "counter-1")
+    states = Recorder(config, as_user(address, OBSERVER), "state/hub", client_id="eyes")
+    dropped: list[str] = []
+    hub.hub.bus.on_disconnected(lambda: dropped.append("hub"))
+    counter.bus.on_disconnected(lambda: dropped.append("counter-1"))
+    try:
+        for claimed in (f"hub-{config.site.id}", "hub", "counter-1", "observer"):
+            impostor = Bus(Topics(config.site.id), claimed, as_user(address, "kiosk-1"))
+            impostor.start()
+            assert impostor.wait_connected(5)  # let in, as kiosk-1 under its own name
+            impostor.stop()
+        # A sentinel through both parties after the impostors came: they are still served.
+        assert counter.ask("resume", counter="1").ok
+        assert wait_for(lambda: (states.last("state/hub") or {}).get("state") == "online")
+        assert dropped == []
+        assert all(s["state"] == "online" for s in states.on("state/hub"))
+    finally:
+        for party in (states, counter, hub):
             party.stop()
 
 
@@ -131,4 +190,7 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
     assert "topic write lobby/demo-centre/request/counter-1/call_next" in acl
     assert "request/board-1/" not in acl and "reply/board-1" not in acl  # a board asks nothing
     assert "%c" not in acl
-    assert "allow_anonymous false" in (out / "mosquitto.conf").read_text()
+    conf = (out / CONF_NAME).read_text()
+    assert "allow_anonymous false" in conf and "use_username_as_clientid true" in conf
+    assert "listener 1883 127.0.0.1\n" in conf  # the config's broker.host, not every interface
+    assert "persistence false" in conf and "persistence_location" not in conf

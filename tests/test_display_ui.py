@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ def run_driver(mode: str, orientation: str, broker: BrokerAddress,
     out = tmp_path / "screens"
     out.mkdir()
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
-               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"), KIVY_LOG_MODE="PYTHON")
+               KIVY_HOME=str(tmp_path / "kivy"), KIVY_LOG_MODE="PYTHON")
     run = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "ui" / "display_driver.py"), "--mode", mode,
          "--config", str(config_file), "--broker", f"{broker.host}:{broker.port}", "--out",

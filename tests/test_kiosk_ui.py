@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,7 @@ def test_kiosk_window_issues_prints_and_shows_every_state(
     out.mkdir()
     tickets = tmp_path / "tickets"
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
-               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"), KIVY_LOG_MODE="PYTHON")
+               KIVY_HOME=str(tmp_path / "kivy"), KIVY_LOG_MODE="PYTHON")
     try:
         run = subprocess.run(
             [sys.executable, str(ROOT / "tests" / "ui" / "kiosk_driver.py"), "--config",

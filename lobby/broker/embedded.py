@@ -169,8 +169,8 @@ def start_embedded(data_dir: Path, port: int, prefer: str = "mosquitto") -> Embe
 
 
 def revive(broker: EmbeddedBroker, data_dir: Path) -> EmbeddedBroker:
-    """The broker the whole lobby hangs on, started again if it has died. Mosquitto's
-    persistence under data_dir keeps the retained state; every client reconnects by itself."""
+    """The broker the whole lobby hangs on, started again if it has died. The clients
+    reconnect by themselves and the hub publishes its retained state again."""
     if broker.running():
         return broker
     log.error("the embedded %s broker on port %d stopped; starting it again", broker.kind,

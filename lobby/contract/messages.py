@@ -179,6 +179,12 @@ class HubState(Lenient):
     since: AwareDatetime
     # Added within v1: the contract version the hub speaks (absent: 1, the only one before).
     contract: int = 1
+    # Added within v1: when this copy was published, and how often the hub publishes it
+    # again while it runs. A device that hears nothing for three intervals shows the hub
+    # offline, and does not take a retained copy older than that for a running hub (a broker
+    # that kept it across a power cut would serve it with no hub behind it).
+    at: AwareDatetime | None = None
+    heartbeat_seconds: float | None = None
 
 
 class ServiceQueue(Lenient):

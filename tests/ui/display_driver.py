@@ -5,14 +5,18 @@ other devices (a kiosk, counters) itself over the bus. Run by tests/test_display
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+if "KIVY_HOME" not in os.environ:  # Kivy's settings and logs: not in ~/.kivy
+    os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kivy-")
+    atexit.register(shutil.rmtree, os.environ["KIVY_HOME"], ignore_errors=True)
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from devicekit.window import TERMINAL, prepare_window
