@@ -38,8 +38,7 @@ from bench.common import (  # noqa: E402
     scratch_dir,
     start_app_offscreen,
 )
-from devicekit.window import prepare_window  # noqa: E402
-from display.cli import BOARD_SIZES  # noqa: E402
+from devicekit.window import prepare_window, screen_size  # noqa: E402
 from lobby.broker.embedded import start_embedded  # noqa: E402
 from lobby.bus import BrokerAddress, Bus  # noqa: E402
 from lobby.config import load_config  # noqa: E402
@@ -82,7 +81,7 @@ def main() -> None:
     device = config.device("board-1")
     assert device is not None
     settings = device.board_settings
-    prepare_window(BOARD_SIZES[settings.orientation], fullscreen=False)
+    prepare_window(screen_size("board", settings.orientation), fullscreen=False)
 
     from kivy.clock import Clock
     from kivy.core.window import Window

@@ -14,9 +14,10 @@ import sys
 import threading
 from pathlib import Path
 
+from devicekit.window import windowed_size
 from lobby.broker.embedded import BrokerStartError, revive, start_embedded
 from lobby.cli import available_commands, read_config
-from lobby.config.models import LobbyConfig
+from lobby.config.models import Device, LobbyConfig
 
 log = logging.getLogger("demo")
 
@@ -29,24 +30,36 @@ def has_screen() -> bool:
     return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"))
 
 
-def _app_commands(config: LobbyConfig, config_path: str, var: Path) -> list[list[str]]:
+GAP = 12  # pixels between the demo's windows
+
+
+def app_commands(config: LobbyConfig, config_path: str, var: Path) -> list[list[str]]:
     installed = available_commands()
     if importlib.util.find_spec("kivy") is None:
         return []  # installed without the screens' extras (a hub machine)
+    devices = {role: next((d for d in config.devices if d.role == role), None)
+               for _command, role in APPS}
     commands = []
-    for command, role in APPS:
-        device = next((d for d in config.devices if d.role == role), None)
+    for (command, role), at in zip(APPS, _positions(devices), strict=True):
+        device = devices[role]
         if command in installed and device is not None:
-            # Windowed, so that the demo's windows sit side by side on one screen.
+            # Windowed and placed side by side, so that all of them show on one screen.
             commands.append([command, "--config", config_path, "--device", device.id,
-                             "--windowed", "--var", str(var)])
+                             "--windowed", "--window-at", f"{at[0]},{at[1]}",
+                             "--var", str(var)])
     return commands
+
+
+def _positions(devices: dict[str, Device | None]) -> list[tuple[int, int]]:
+    """The kiosk at the left, the board right of it, the terminal under the board."""
+    sizes = {role: windowed_size(d) if d else (0, 0) for role, d in devices.items()}
+    right = sizes["kiosk"][0] + GAP
+    return [(0, 0), (right, 0), (right, sizes["board"][1] + GAP)]
 
 
 def run_demo(args: argparse.Namespace) -> int:
     config = read_config(args.config)
-    var = Path(args.var)
-    var.mkdir(parents=True, exist_ok=True)
+    var = Path(args.var)  # made by the broker, once it has the port (a refused demo makes none)
     port = config.broker.port
     try:
         broker = start_embedded(var / "broker", port)
@@ -58,14 +71,17 @@ def run_demo(args: argparse.Namespace) -> int:
     address = f"{broker.host}:{broker.port}"
     processes: dict[str, subprocess.Popen[bytes]] = {}
 
+    # Kivy keeps its settings and logs in ~/.kivy unless told: under --var with the rest.
+    env = dict(os.environ, KIVY_HOME=str((var / "kivy").resolve()))
+
     def start(name: str, command: list[str]) -> None:
         # Sessions of their own: Ctrl-C reaches only the demo, which then stops the apps,
         # the hub and the broker in that order.
-        processes[name] = subprocess.Popen(lobby + command, start_new_session=True)
+        processes[name] = subprocess.Popen(lobby + command, start_new_session=True, env=env)
 
     start("hub", ["hub", "--config", args.config, "--broker", address, "--db",
                   str(var / "demo.sqlite")])
-    apps = _app_commands(config, args.config, var)
+    apps = app_commands(config, args.config, var)
     if apps and not has_screen():
         print("lobby demo: no screen here (no DISPLAY): the kiosk and board windows are not "
               "opened; set SDL_VIDEODRIVER=offscreen to run them invisibly")

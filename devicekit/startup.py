@@ -18,7 +18,17 @@ def add_device_arguments(parser: argparse.ArgumentParser, var_help: str) -> None
     add_broker_argument(parser)
     parser.add_argument("--windowed", action="store_true",
                         help="a window (scaled to fit) instead of full screen")
+    parser.add_argument("--window-at", metavar="X,Y", type=_position,
+                        help="where the window's top-left corner goes on the screen")
     parser.add_argument("--var", default="var", metavar="DIR", help=f"{var_help} (default: var)")
+
+
+def _position(text: str) -> tuple[int, int]:
+    try:
+        x, y = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y (two whole numbers)") from None
+    return x, y
 
 
 def device_for(args: argparse.Namespace, role: str) -> tuple[LobbyConfig, Device]:

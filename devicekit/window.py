@@ -6,12 +6,52 @@ from __future__ import annotations
 
 import os
 
+from lobby.config.models import Device
+
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 TERMINAL = (1280, 800)
+# With --windowed each app takes this share of its screen size, so that the demo's kiosk,
+# board and terminal fit side by side on one monitor.
+WINDOWED_SCALE = {"kiosk": 0.5, "board": 0.5, "counter": 0.7}
 
 
-def prepare_window(size: tuple[int, int], fullscreen: bool, scale: float = 1.0) -> None:
+def screen_size(role: str, orientation: str = "portrait") -> tuple[int, int]:
+    """The screen a device of `role` is built for, in its orientation."""
+    if role == "counter":
+        return TERMINAL
+    return PORTRAIT if orientation == "portrait" else LANDSCAPE
+
+
+def device_screen(device: Device) -> tuple[int, int]:
+    if device.role == "kiosk":
+        return screen_size("kiosk", device.kiosk_settings.orientation)
+    if device.role == "board":
+        return screen_size("board", device.board_settings.orientation)
+    return screen_size(device.role)
+
+
+def windowed_size(device: Device) -> tuple[int, int]:
+    width, height = device_screen(device)
+    scale = WINDOWED_SCALE.get(device.role, 1.0)
+    return int(width * scale), int(height * scale)
+
+
+def open_device_window(device: Device, fullscreen: bool, windowed: bool,
+                       at: tuple[int, int] | None = None) -> None:
+    """The window of `device`'s app: its screen full size (full screen if its settings say
+    so), or a scaled window with --windowed, placed at `at` (the top-left corner) if given."""
+    if windowed:
+        prepare_window(windowed_size(device), fullscreen=False, at=at)
+    else:
+        prepare_window(device_screen(device), fullscreen, at=at)
+
+
+def prepare_window(size: tuple[int, int], fullscreen: bool, scale: float = 1.0,
+                   at: tuple[int, int] | None = None) -> None:
+    if at is not None:
+        os.environ.update({"KCFG_GRAPHICS_POSITION": "custom",
+                           "KCFG_GRAPHICS_LEFT": str(at[0]), "KCFG_GRAPHICS_TOP": str(at[1])})
     settings = {
         "KIVY_NO_ARGS": "1",  # the lobby command parses the arguments, not Kivy
         "KIVY_LOG_MODE": "PYTHON",

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from devicekit.startup import add_device_arguments, device_for, require_screen_packages
-from devicekit.window import LANDSCAPE, PORTRAIT, TERMINAL, prepare_window
-
-BOARD_SIZES = {"landscape": LANDSCAPE, "portrait": PORTRAIT}
+from devicekit.window import open_device_window
 
 
 def register(sub: Any) -> None:
@@ -27,8 +25,7 @@ def run_board(args: argparse.Namespace) -> int:
     config, device = device_for(args, "board")
     require_screen_packages("board", "display")
     settings = device.board_settings
-    prepare_window(BOARD_SIZES[settings.orientation],
-                   settings.fullscreen and not args.windowed, 0.5 if args.windowed else 1.0)
+    open_device_window(device, settings.fullscreen, args.windowed, args.window_at)
     from devicekit.speech import AplaySink, Speaker, Synthesizer
     from display.announcer import Announcer
     from display.board_app import BoardApp
@@ -61,8 +58,8 @@ def run_counter(args: argparse.Namespace) -> int:
         print(f"lobby counter: device {device.id} does not act for counter {args.counter} "
               f"(it acts for {', '.join(device.counters)})")
         return 2
-    prepare_window(TERMINAL, device.terminal_settings.fullscreen and not args.windowed,
-                   0.7 if args.windowed else 1.0)
+    open_device_window(device, device.terminal_settings.fullscreen, args.windowed,
+                       args.window_at)
     from display.terminal_app import TerminalApp
     from display.terminal_client import TerminalClient
     from lobby.connection import broker_address

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from devicekit.startup import add_device_arguments, device_for, require_screen_packages
-from devicekit.window import LANDSCAPE, PORTRAIT, prepare_window
+from devicekit.window import open_device_window
 
 
 def register(sub: Any) -> None:
@@ -18,16 +18,11 @@ def register(sub: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def window_size(orientation: str) -> tuple[int, int]:
-    return PORTRAIT if orientation == "portrait" else LANDSCAPE
-
-
 def run(args: argparse.Namespace) -> int:
     config, device = device_for(args, "kiosk")
     require_screen_packages("kiosk", "kiosk")
     settings = device.kiosk_settings
-    prepare_window(window_size(settings.orientation), settings.fullscreen and not args.windowed,
-                   0.5 if args.windowed else 1.0)
+    open_device_window(device, settings.fullscreen, args.windowed, args.window_at)
 
     from devicekit.speech import AplaySink
     from kiosk.app import KioskApp

@@ -5,18 +5,21 @@ outside DIR."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 
+from demo.supervisor import app_commands
+from devicekit.window import windowed_size
 from lobby.cli import build_parser
-from tests.helpers import DEMO, free_port, small_config_file, wait_for
+from lobby.config import load_config
+from tests.helpers import DEMO, ROOT, free_port, small_config_file, wait_for
 
 LOBBY = [sys.executable, "-m", "lobby.cli"]
 
@@ -58,7 +61,8 @@ def test_a_device_of_another_role_is_refused_plainly(tmp_path: Path) -> None:
 
 def test_demo_writes_everything_under_its_var_folder(tmp_path: Path) -> None:
     """The whole demo (broker, hub, kiosk, board, terminal windows offscreen, and a simulated
-    day), started from an empty folder: only --var gains files."""
+    day), started from an empty folder: only --var gains files, not the folder it runs in,
+    nor the home folder."""
     work = tmp_path / "work"
     work.mkdir()
     raw = yaml.safe_load(DEMO.read_text())
@@ -66,8 +70,10 @@ def test_demo_writes_everything_under_its_var_folder(tmp_path: Path) -> None:
     config = tmp_path / "centre.yaml"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True))
     var = tmp_path / "demo-data"
-    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
-               KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"))
+    home = tmp_path / "home"  # Kivy would keep its settings in ~/.kivy
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "KIVY_HOME"}
+    env.update(SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1", HOME=str(home))
     demo = subprocess.Popen([*LOBBY, "--log-level", "WARNING", "demo", "--config", str(config),
                              "--var", str(var), "--simulate", "yes"], cwd=work, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -83,3 +89,27 @@ def test_demo_writes_everything_under_its_var_folder(tmp_path: Path) -> None:
         out, _ = demo.communicate(timeout=60)
     assert demo.returncode == 0, out[-3000:]
     assert list(work.iterdir()) == [], "the demo wrote outside --var"
+    # PulseAudio's client library notes its runtime folder in ~/.config/pulse whoever plays
+    # a sound: not the demo's. Anything else there (Kivy's ~/.kivy) would be.
+    written = [str(p.relative_to(home)) for p in home.rglob("*")
+               if p.relative_to(home).parts[:2] not in {(".config",), (".config", "pulse")}]
+    assert written == [], "the demo wrote into the home folder"
+    assert (var / "kivy" / "config.ini").exists()
+
+
+@pytest.mark.parametrize("centre", [DEMO, ROOT / "tests" / "fixtures" / "centres" /
+                                    "merged-commune.yaml"], ids=["demo", "merged-commune"])
+def test_the_demos_windows_sit_side_by_side(centre: Path) -> None:
+    """Each window at its own place (they all opened centred, the board over the terminal)."""
+    config = load_config(centre)
+    commands = app_commands(config, str(centre), Path("var"))
+    boxes = []
+    for command in commands:
+        device = config.device(command[command.index("--device") + 1])
+        assert device is not None
+        x, y = (int(v) for v in command[command.index("--window-at") + 1].split(","))
+        width, height = windowed_size(device)
+        boxes.append((x, y, x + width, y + height))
+    assert len(boxes) == 3
+    for (a, b) in itertools.combinations(boxes, 2):
+        assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)

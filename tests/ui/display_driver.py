@@ -19,8 +19,7 @@ if "KIVY_HOME" not in os.environ:  # Kivy's settings and logs: not in ~/.kivy
     atexit.register(shutil.rmtree, os.environ["KIVY_HOME"], ignore_errors=True)
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from devicekit.window import TERMINAL, prepare_window
-from display.cli import BOARD_SIZES
+from devicekit.window import prepare_window, screen_size
 from lobby.bus import BrokerAddress, Bus
 from lobby.config import load_config
 from lobby.contract.messages import HubState
@@ -41,7 +40,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     config = load_config(args.config)
     broker = BrokerAddress.parse(args.broker)
-    prepare_window(BOARD_SIZES[args.orientation] if args.mode == "board" else TERMINAL,
+    prepare_window(screen_size(args.mode if args.mode == "board" else "counter", args.orientation),
                    fullscreen=False)
 
     from kivy.core.window import Window

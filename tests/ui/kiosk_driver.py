@@ -19,8 +19,7 @@ if "KIVY_HOME" not in os.environ:  # Kivy's settings and logs: not in ~/.kivy
     atexit.register(shutil.rmtree, os.environ["KIVY_HOME"], ignore_errors=True)
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from devicekit.window import prepare_window
-from kiosk.cli import window_size
+from devicekit.window import prepare_window, screen_size
 from lobby.bus import BrokerAddress
 from lobby.config import load_config
 from tests.helpers import AT
@@ -37,7 +36,7 @@ def main() -> int:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    prepare_window(window_size(args.orientation), fullscreen=False)
+    prepare_window(screen_size("kiosk", args.orientation), fullscreen=False)
 
     from kiosk.app import KioskApp, ServiceTile
     from kiosk.client import KioskClient
