@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,17 @@ class Presses:
         self.seen.append((counter, action, source, args))
 
 
-def test_loop_port_skips_garbage_and_unknown_addresses() -> None:
+@dataclass
+class LoopLine:
+    """A keypad bus on pyserial's loop:// port: what is written to the port is read back."""
+
+    bus: KeypadBus
+    presses: Presses
+    port: Any
+
+
+@pytest.fixture
+def loop_line() -> Iterator[LoopLine]:
     ports: list[Any] = []
 
     def opener(url: str, **kwargs: Any) -> Any:
@@ -59,50 +70,41 @@ def test_loop_port_skips_garbage_and_unknown_addresses() -> None:
     bus = KeypadBus(SerialBus(port="loop://", keypads={"01": "1", "02": "2"}), presses,
                     opener=opener)
     bus.start()
-    try:
-        assert bus.connected.wait(2)
-        ports[0].write(b"01 NEXT\r\n\x00\xff garbage\r\n99 NEXT\r\n" + b"X" * 500
-                       + b" NEXT\r\n02 TRANSFER B\r\n")
-        assert wait_for(lambda: len(presses.seen) == 2)
-        assert presses.seen == [("1", "call_next", "keypad:01", {}),
-                                ("2", "transfer", "keypad:02", {"service": "B"})]
-        assert wait_for(lambda: bus.skipped == 3)  # garbage, unknown address, overlong line
-        bus.show("1", "A023")  # loops back as a SHOW line: ignored, not a key press
-        ports[0].write(b"01 DONE\r\n")  # a sentinel press, read after the SHOW line
-        assert wait_for(lambda: len(presses.seen) == 3)
-        assert presses.seen[2] == ("1", "done", "keypad:01", {})
-    finally:
-        bus.stop()
+    assert bus.connected.wait(2)
+    yield LoopLine(bus, presses, ports[0])
+    bus.stop()
+
+
+def test_loop_port_skips_garbage_and_unknown_addresses(loop_line: LoopLine) -> None:
+    bus, presses, port = loop_line.bus, loop_line.presses, loop_line.port
+    port.write(b"01 NEXT\r\n\x00\xff garbage\r\n99 NEXT\r\n" + b"X" * 500
+               + b" NEXT\r\n02 TRANSFER B\r\n")
+    assert wait_for(lambda: len(presses.seen) == 2)
+    assert presses.seen == [("1", "call_next", "keypad:01", {}),
+                            ("2", "transfer", "keypad:02", {"service": "B"})]
+    assert wait_for(lambda: bus.skipped == 3)  # garbage, unknown address, overlong line
+    bus.show("1", "A023")  # loops back as a SHOW line: ignored, not a key press
+    port.write(b"01 DONE\r\n")  # a sentinel press, read after the SHOW line
+    assert wait_for(lambda: len(presses.seen) == 3)
+    assert presses.seen[2] == ("1", "done", "keypad:01", {})
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["one write", "byte by byte"])
-def test_the_line_limit_holds_however_the_bytes_arrive(chunked: bool) -> None:
+def test_the_line_limit_holds_however_the_bytes_arrive(chunked: bool,
+                                                      loop_line: LoopLine) -> None:
     """80 spaces and `02 NEXT` in one write once called a ticket; byte by byte it was
     skipped. A line of MAX_LINE bytes is still read."""
-    ports: list[Any] = []
-
-    def opener(url: str, **kwargs: Any) -> Any:
-        ports.append(serial.serial_for_url(url, **kwargs))
-        return ports[-1]
-
-    presses = Presses()
-    bus = KeypadBus(SerialBus(port="loop://", keypads={"01": "1", "02": "2"}), presses,
-                    opener=opener)
-    bus.start()
     overlong = b" " * 80 + b"02 NEXT\r\n"
     longest = b" " * (MAX_LINE - len(b"01 DONE")) + b"01 DONE\r\n"
-    try:
-        assert bus.connected.wait(2)
-        for data in (overlong, longest):
-            for part in ([data[i:i + 1] for i in range(len(data))] if chunked else [data]):
-                ports[0].write(part)
-                if chunked:
-                    time.sleep(0.001)  # each byte its own read
-        assert wait_for(lambda: len(presses.seen) == 1)  # the sentinel: the longest line
-        assert presses.seen == [("1", "done", "keypad:01", {})]
-        assert bus.skipped == 1
-    finally:
-        bus.stop()
+    presses = loop_line.presses
+    for data in (overlong, longest):
+        for part in ([data[i:i + 1] for i in range(len(data))] if chunked else [data]):
+            loop_line.port.write(part)
+            if chunked:
+                time.sleep(0.001)  # each byte its own read
+    assert wait_for(lambda: len(presses.seen) == 1)  # the sentinel: the longest line
+    assert presses.seen == [("1", "done", "keypad:01", {})]
+    assert loop_line.bus.skipped == 1
 
 
 def test_lost_port_is_reopened_and_displays_repainted() -> None:
