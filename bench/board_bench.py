@@ -134,7 +134,12 @@ def main() -> None:
                                   counter_number=seq % 5 + 1, service="A", recall=False,
                                   at=now())
             calls = [m.BoardCall(**event.model_dump()), *calls][:10]
+            ticket = m.TicketView(id=seq, number=event.number, service="A", state="called",
+                                  issued_at=event.at, called_at=event.at, counter=event.counter)
+            view = m.CounterView(counter=event.counter, number=event.counter_number,
+                                 status="open", services=["A"], ticket=ticket, at=event.at)
             published[seq] = time.perf_counter()
+            hub.publish(spec("state.counter"), view, counter=event.counter)
             hub.publish(spec("state.board"), m.BoardState(seq=seq, calls=calls, at=event.at))
             hub.publish(spec("event.called"), event)
             time.sleep(0.15)

@@ -1,49 +1,71 @@
-"""The ceiling board's Kivy app: renders the view-model; repaints are batched (one per frame
-at most) and calls flash by a timer. Kivy lives only here and in board.kv."""
+"""The ceiling board's Kivy app: paints the view-model into the regions `board_layout` gives
+(none ever over another); repaints are batched (one per frame at most) and the newest call
+flashes by a timer. Kivy lives only here and in board.kv."""
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from devicekit import theme
 from devicekit.app import DeviceApp
 from devicekit.i18n import tr
-from display.board_model import BoardModel
-from lobby.contract import messages as m
+from display.board_layout import BoardLayout, Rect, Region, board_layout
+from display.board_model import BoardModel, ServingRow
 
 FLASH_PERIOD = 0.5  # seconds per blink of a new call
+PAGE_SECONDS = 6.0  # a page of the waiting lines, when they do not all fit
+MAX_SERVING = 16
 
 
-class CallLine(BoxLayout):  # type: ignore[misc]
+class BoardText(Label):  # type: ignore[misc]
+    pass
+
+
+class CallRow(Widget):  # type: ignore[misc]
     number = StringProperty("")
     counter_text = StringProperty("")
     number_size = NumericProperty(40)
-    seq = NumericProperty(0)
+    counter_ratio = NumericProperty(0.5)  # the counter's font size / the number's
     lit = BooleanProperty(False)  # highlighted: the newest call (blinking while new)
-
-    def render_now(self) -> None:
-        """Draw the labels' text at once: Kivy would otherwise defer it to the next frame,
-        and a call would show a frame later."""
-        for child in self.children:
-            if isinstance(child, Label):
-                child.texture_update()
+    key = StringProperty("")  # the counter (serving rows) or the number (recent rows)
 
 
-class BoardRoot(BoxLayout):  # type: ignore[misc]
-    pass
+class WaitingRow(Widget):  # type: ignore[misc]
+    service = StringProperty("")
+    name = StringProperty("")
+    count = StringProperty("")
+    open = BooleanProperty(True)
+    text_size_px = NumericProperty(30)
+    count_width = NumericProperty(100)
 
 
 def both(key: str, languages: list[str], **values: object) -> str:
     """A label in every site language: "Quầy 5 · Counter 5"."""
     return " · ".join(tr(lang, key, **values) for lang in languages)
+
+
+@cache
+def measure(text: str, font: str) -> float:
+    """The width of `text` at a font size of 1 (measured at 100 px)."""
+    label = CoreLabel(text=text, font_size=100, font_name=font)
+    label.refresh()
+    return float(label.content_width) / 100
+
+
+def place(widget: Widget, rect: Rect) -> None:
+    widget.size_hint = (None, None)  # the layout sizes everything itself
+    widget.pos = (rect[0], rect[1])
+    widget.size = (rect[2], rect[3])
 
 
 class BoardApp(DeviceApp):
@@ -54,88 +76,206 @@ class BoardApp(DeviceApp):
         self.portrait = portrait
         self.languages = languages
         self._blink = False
+        self._page = 0
+        self._layout_key: tuple[object, ...] = ()
+        self.layout: BoardLayout | None = None
 
-    def call_sizes(self) -> tuple[float, float]:
-        """Font sizes of the current calls and of the recent ones. Bounded by the width too,
-        so "A023 → Quầy 15" fits a portrait screen, where it is still 9 % of the height."""
-        return (min(self.h(0.13), Window.width * 0.16), self.u(0.05))
-
-    def build(self) -> BoardRoot:
+    def build(self) -> FloatLayout:
         Window.clearcolor = theme.BACKGROUND
-        self.root_widget = BoardRoot()
-        ids = self.root_widget.ids
-        current_size, history_size = self.call_sizes()
-        # Fixed pools of rows, updated in place: rebuilding widgets on every call cost tens
-        # of milliseconds a repaint (and the announcer waited for the GIL meanwhile).
-        self.current_lines = [CallLine(number_size=current_size)
-                              for _ in range(self.model.settings.current_calls)]
-        self.history_lines = [CallLine(number_size=history_size)
-                              for _ in range(self.model.settings.calls_shown)]
-        self.waiting_labels = [self._waiting_label() for _ in self.model.config.services]
-        for line in self.current_lines:
-            ids.current.add_widget(line)
-        ids.current.add_widget(Widget())  # rows at the top, the space below
-        for line in self.history_lines:
-            ids.history.add_widget(line)
-        ids.history.add_widget(Widget())
-        for label in self.waiting_labels:
-            ids.waiting.add_widget(label)
-        Clock.schedule_interval(self._tick, FLASH_PERIOD)
-        self.refresh()
-        return self.root_widget
+        root = FloatLayout()
 
-    def _waiting_label(self) -> Label:
-        label = Label(font_name=self.font, font_size=self.u(0.03), color=theme.TEXT,
-                      halign="left", valign="middle")
-        label.bind(size=lambda widget, size: setattr(widget, "text_size", size))
-        return label
+        def text(**style: Any) -> BoardText:
+            label = BoardText(**style)
+            root.add_widget(label)
+            return label
+
+        self.centre = text(font_name=self.font_bold)
+        self.offline_mark = text(color=theme.OFFLINE, halign="right")
+        self.clock_label = text(font_name=self.font_bold, halign="right", markup=True)
+        self.clock_label.shorten = False
+        self.serving_heading = text(font_name=self.font_bold)
+        self.recent_heading = text(font_name=self.font_bold)
+        self.waiting_heading = text(font_name=self.font_bold)
+        self.page_label = text(color=theme.MUTED_TEXT, halign="right")
+        self.empty = text(halign="center", color=theme.MUTED_TEXT)
+        self.empty.shorten = False
+        # Fixed pools of rows, updated in place: rebuilding widgets on every call cost tens
+        # of milliseconds a repaint.
+        self.serving_rows = [CallRow() for _ in range(MAX_SERVING)]
+        # Recent rows: the counter as large as the number (both at least 3 % high).
+        self.recent_rows = [CallRow(counter_ratio=1.0)
+                            for _ in range(self.model.settings.calls_shown)]
+        self.waiting_rows = [WaitingRow() for _ in range(max(1, len(self.model.config.services)))]
+        rows: list[Widget] = [*self.serving_rows, *self.recent_rows, *self.waiting_rows]
+        for row in rows:
+            row.opacity = 0
+            root.add_widget(row)
+        self.root_widget = root
+        Window.bind(size=lambda *_: self.request_refresh())
+        Clock.schedule_interval(self._tick, FLASH_PERIOD)
+        Clock.schedule_interval(self._turn_page, PAGE_SECONDS)
+        self.refresh()
+        return root
+
+    # --- timers -------------------------------------------------------------------------------
 
     def _tick(self, _dt: float) -> None:
         self._blink = not self._blink
-        self._paint_lit()  # a property set to its own value is no change for Kivy
+        self._paint_lit()
         clock = self._clock_text()
-        if self.root_widget.ids.clock.text != clock:
-            self.root_widget.ids.clock.text = clock
+        if self.clock_label.text != clock:
+            self.clock_label.text = clock
+
+    def _turn_page(self, _dt: float) -> None:
+        self._page += 1
+        self.request_refresh()
 
     def _clock_text(self) -> str:
-        return dt.datetime.now(self.model.config.site.zone).strftime("%H:%M")
+        """The date (smaller) and the time."""
+        now = dt.datetime.now(self.model.config.site.zone)
+        small = int(self.clock_label.font_size * 0.6)
+        return f"[size={small}]{now:%d/%m/%Y}[/size]  {now:%H:%M}"
+
+    # --- painting -----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        ids, model, langs = self.root_widget.ids, self.model, self.languages
-        ids.centre.text = model.config.site.name.get(langs[0], "")
-        ids.clock.text = self._clock_text()
-        ids.offline.text = "● " + both("Offline", langs) if model.offline else ""
-        ids.now_heading.text = both("Now serving", langs)
-        ids.recent_heading.text = both("Recent calls", langs)
-        ids.waiting_heading.text = both("Waiting", langs)
-        self._fill(self.current_lines, model.current())
-        self._fill(self.history_lines, model.history())
-        rows = model.waiting()
-        for index, label in enumerate(self.waiting_labels):
-            line = rows[index] if index < len(rows) else None
-            label.text = (f"{line.service}   {line.names.get(langs[0], line.service)}:  "
-                          f"{line.waiting}") if line else ""
+        model, langs = self.model, self.languages
+        serving = model.serving()[:MAX_SERVING]
+        recent = model.recent()
+        waiting = model.waiting()
+        layout = self._lay_out(len(serving), len(recent), len(waiting))
+        self.centre.text = model.config.site.name.get(langs[0], "")
+        self.clock_label.text = self._clock_text()
+        self.offline_mark.text = "● " + both("Offline", langs) if model.offline else ""
+        self.serving_heading.text = both("Now serving", langs)
+        self.recent_heading.text = both("Recent calls", langs) if recent else ""
+        self.waiting_heading.text = both("Waiting", langs)
+        self.empty.text = "" if serving else "\n".join(
+            tr(lang, "No number has been called yet") for lang in langs)
+        word = tr(langs[0], "Counter {number}", number="{}")
+        self._assign(self.serving_rows, layout.serving,
+                     [(r.counter, r.number, word.format(r.counter_number)) for r in serving])
+        self._assign(self.recent_rows, layout.recent,
+                     [(c.number, c.number, word.format(c.counter_number)) for c in recent])
+        self._paint_waiting(layout, waiting)
         self._paint_lit()
 
-    def _fill(self, lines: list[CallLine], rows: list[m.BoardCall]) -> None:
-        for index, line in enumerate(lines):
-            row = rows[index] if index < len(rows) else None
-            if line.seq == (row.seq if row else 0):
-                continue
-            line.seq = row.seq if row else 0
-            line.number = row.number if row else ""
-            line.counter_text = tr(self.languages[0], "Counter {number}",
-                                   number=row.counter_number) if row else ""
-            line.opacity = 1 if row else 0
-            line.render_now()
+    def _lay_out(self, serving: int, recent: int, services: int) -> BoardLayout:
+        key = (Window.width, Window.height, serving, recent, services)
+        if key == self._layout_key and self.layout is not None:
+            return self.layout
+        layout = board_layout(Window.width, Window.height, self.portrait, serving,
+                              min(recent, len(self.recent_rows)), services)
+        self._layout_key, self.layout = key, layout
+        header = layout.header
+        # The date and time need about 8 of the header's font sizes: on a portrait board
+        # that is half its width.
+        clock_share = min(0.55, layout.header_font * 8.2 / header[2])
+        name_share = 1 - clock_share - 0.17
+        place(self.centre, (header[0], header[1], header[2] * name_share, header[3]))
+        place(self.offline_mark, (header[0] + header[2] * name_share, header[1],
+                                  header[2] * 0.17, header[3]))
+        place(self.clock_label, (header[0] + header[2] * (1 - clock_share), header[1],
+                                 header[2] * clock_share, header[3]))
+        for label in (self.centre, self.offline_mark):
+            label.font_size = layout.header_font * 0.8
+        self.clock_label.font_size = layout.header_font
+        for label, region in ((self.serving_heading, layout.serving),
+                              (self.recent_heading, layout.recent),
+                              (self.waiting_heading, layout.waiting)):
+            place(label, region.heading)
+            label.font_size = layout.heading_font
+        heading = layout.waiting.heading
+        place(self.page_label, (heading[0] + heading[2] * 0.7, heading[1], heading[2] * 0.3,
+                                heading[3]))
+        self.page_label.font_size = layout.heading_font
+        area = layout.serving.rect
+        place(self.empty, (area[0], area[1], area[2], area[3] - layout.serving.heading[3]))
+        self.empty.font_size = layout.heading_font * 1.2
+        for index, row in enumerate(self.waiting_rows):
+            if index < len(layout.waiting.rows):
+                place(row, layout.waiting.rows[index])
+        return layout
 
-    def _should_light(self, seq: int, newest: m.BoardCall | None) -> bool:
-        if newest is None or seq != newest.seq:
-            return False
-        return not (self.model.flashing(newest) and self._blink)
+    def _fitting(self, region: Region, row: CallRow) -> float:
+        """The layout's font for these rows, smaller if the centre's widest number or counter
+        would not fit (numbers and counters are never shortened). Measured on the config, not
+        on the numbers shown, so the size stays put as numbers change: every new size would
+        draw every row's text again, which takes milliseconds a label without a GPU."""
+        if not region.rows:
+            return region.font
+        width = region.rows[0][2]
+        pad = region.rows[0][3] * 0.12 * 2 + region.font * 0.3
+        number, counter = self._widest_texts()
+        fit = (width - pad) / (number + counter * row.counter_ratio)
+        return float(int(min(region.font, fit)))
+
+    @cache  # noqa: B019 - one app per process; the config does not change under it
+    def _widest_texts(self) -> tuple[float, float]:
+        """The widest number and counter this centre can show, at a font size of 1."""
+        config = self.model.config
+        number = max(measure(f"{s.id}{'0' * s.numbering.width}", self.font_bold)
+                     for s in config.services)
+        word = tr(self.languages[0], "Counter {number}", number="{}")
+        counter = max(measure(word.format(c.number), self.font_bold) for c in config.counters)
+        return number, counter
+
+    def _assign(self, rows: list[CallRow], region: Region,
+                items: list[tuple[str, str, str]]) -> None:
+        """Shows `items` (key, number, counter text) in `region`'s rows. A row keeps its key
+        (a counter, or a number) and moves with it: drawing a text again takes milliseconds
+        a label in software, and a new call would otherwise shift every row's texts."""
+        items = items[:len(region.rows)]
+        font = self._fitting(region, rows[0])
+        wanted = {key for key, _number, _counter in items}
+        by_key = {row.key: row for row in rows if row.key in wanted}
+        free = [row for row in rows if row.key not in wanted]
+        shown = set()
+        for (key, number, counter), rect in zip(items, region.rows, strict=False):
+            row = by_key.get(key) or free.pop(0)
+            if row.number_size != font:
+                row.number_size = font
+            if (row.number, row.counter_text, row.key) != (number, counter, key):
+                row.number, row.counter_text, row.key = number, counter, key
+            place(row, rect)
+            row.opacity = 1
+            shown.add(id(row))
+        for row in rows:
+            if id(row) not in shown:
+                row.opacity = 0
+
+    def _paint_waiting(self, layout: BoardLayout, waiting: list[Any]) -> None:
+        langs, shown = self.languages, len(layout.waiting.rows)
+        pages = max(1, -(-len(waiting) // shown)) if shown else 1
+        page = self._page % pages
+        self.page_label.text = f"{page + 1}/{pages}" if pages > 1 else ""
+        lines = waiting[page * shown:(page + 1) * shown]
+        today = dt.datetime.now(self.model.config.site.zone).date()
+        for index, row in enumerate(self.waiting_rows):
+            line = lines[index] if index < len(lines) else None
+            row.opacity = 1 if line else 0
+            if line is None:
+                continue
+            row.text_size_px = layout.waiting.font
+            row.service, row.open = line.service, line.open
+            row.name = line.names.get(langs[0], line.service)
+            if line.open:
+                row.count = str(line.waiting)
+            elif line.opens_at is not None:
+                when = line.opens_at.strftime(
+                    "%H:%M" if line.opens_at.date() == today else "%d/%m %H:%M")
+                row.count = tr(langs[0], "opens {time}", time=when)
+            else:
+                row.count = tr(langs[0], "Closed")
+            row.count_width = max(layout.waiting.font * 2.2,
+                                  min(row.width * 0.5, layout.waiting.font * 0.62
+                                      * len(row.count) + layout.waiting.font * 0.4))
 
     def _paint_lit(self) -> None:
-        """Only the newest row's highlight changes while it blinks."""
-        newest = self.model.newest()
-        for line in self.current_lines:
-            line.lit = self._should_light(line.seq, newest)
+        """Only the newest serving row is highlighted; it blinks while new."""
+        newest: ServingRow | None = self.model.newest()
+        for row in self.serving_rows:
+            lit = newest is not None and row.key == newest.counter and bool(row.number)
+            row.lit = lit and not (self.model.flashing(row.key) and self._blink)
+        for row in self.recent_rows:
+            row.lit = False

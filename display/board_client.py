@@ -20,6 +20,7 @@ class BoardClient(DeviceClient):
         self.bus.subscribe(spec("state.board"), self._on_board)
         self.bus.subscribe(spec("event.called"), self._on_called)
         self.bus.subscribe(spec("state.queues"), lambda s, _: model.on_queues(s))
+        self.bus.subscribe(spec("state.counter"), lambda v, _: model.on_counter(v))
 
     def _on_board(self, board: m.BoardState, params: dict[str, str]) -> None:
         self.model.on_board(board)

@@ -1,12 +1,17 @@
 """The ceiling board as a plain view-model: the Kivy app shows what it says.
 
-It paints from the retained state the moment it connects; keeps the last state while the hub
-or broker is away (and says so, discreetly); shows each call once by `seq`; and limits itself
-to its zone (some counters or services) when configured.
+"Now serving" is one row per counter that is serving: it has a called ticket not yet done or
+no-show, and it is open (not paused or closed) — taken from the counters' retained state, so a
+recall re-flashes its counter's row instead of adding one, and a counter whose ticket ends
+leaves the list. "Recent calls" are the latest distinct numbers called that are not being
+served now. The board paints from the retained state the moment it connects, keeps the last
+state while the hub or broker is away (and says so), flashes each call once by `seq`, and
+limits itself to its zone (some counters or services) when configured.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -19,10 +24,20 @@ from lobby.presence import HubPresence
 
 
 @dataclass(frozen=True)
+class ServingRow:
+    counter: str
+    counter_number: int
+    number: str
+    seq: int  # of the call that brought the ticket there (0 if not seen)
+
+
+@dataclass(frozen=True)
 class WaitingRow:
     service: str
     names: dict[str, str]
     waiting: int
+    open: bool
+    opens_at: dt.datetime | None  # local time; None when open or not opening this week
 
 
 class BoardModel(HubPresence):
@@ -34,7 +49,8 @@ class BoardModel(HubPresence):
         self.clock = clock
         self.on_change = on_change
         self.calls: list[m.BoardCall] = []  # newest first, in the zone
-        self.flash_until: dict[int, float] = {}
+        self.counters: dict[str, m.CounterView] = {}  # in the zone
+        self.flash_until: dict[str, float] = {}  # counter -> end of its row's flashing
         self.max_seq: int | None = None  # the highest seq seen, None before the first board
         self.queues: list[m.ServiceQueue] = []
         self._lock = threading.Lock()
@@ -54,6 +70,13 @@ class BoardModel(HubPresence):
             self.max_seq = max(self.max_seq or 0, call.seq)
         self.on_change()
 
+    def on_counter(self, view: m.CounterView) -> None:
+        if self.settings.zone_counters and view.counter not in self.settings.zone_counters:
+            return
+        with self._lock:
+            self.counters[view.counter] = view
+        self.on_change()
+
     def on_queues(self, state: m.QueuesState) -> None:
         self.queues = [q for q in state.services if service_in_zone(self.settings, q.id)]
         self.on_change()
@@ -65,11 +88,10 @@ class BoardModel(HubPresence):
                 continue
             self.calls.append(m.BoardCall.model_validate(call.model_dump()))
             if flash and (self.max_seq is None or call.seq > self.max_seq):
-                self.flash_until[call.seq] = self.clock() + self.settings.flash_seconds
+                self.flash_until[call.counter] = self.clock() + self.settings.flash_seconds
         self.calls.sort(key=lambda r: r.seq, reverse=True)
-        del self.calls[self.settings.calls_shown:]
-        shown = {row.seq for row in self.calls}
-        self.flash_until = {s: t for s, t in self.flash_until.items() if s in shown}
+        # Enough history for the recent list after recalls and the serving rows are left out.
+        del self.calls[4 * self.settings.calls_shown + len(self.config.counters):]
 
     # --- outputs ----------------------------------------------------------------------------
 
@@ -77,26 +99,49 @@ class BoardModel(HubPresence):
     def offline(self) -> bool:
         return not self.online
 
-    def current(self) -> list[m.BoardCall]:
-        """The newest calls, shown large; one per counter (its latest)."""
-        rows, counters = [], set()
-        for row in self.calls:
-            if row.counter not in counters:
-                rows.append(row)
-                counters.add(row.counter)
-            if len(rows) == self.settings.current_calls:
+    def serving(self) -> list[ServingRow]:
+        """Every serving counter of the zone once, the latest call first."""
+        with self._lock:
+            views = list(self.counters.values())
+            calls = list(self.calls)
+        rows = []
+        for view in views:
+            ticket = view.ticket
+            if ticket is None or view.status != "open" or ticket.state != "called":
+                continue
+            if not in_zone(self.settings, view.counter, ticket.service):
+                continue
+            seq = next((c.seq for c in calls
+                        if c.counter == view.counter and c.number == ticket.number), 0)
+            rows.append(ServingRow(view.counter, view.number, ticket.number, seq))
+        rows.sort(key=lambda r: (r.seq, r.counter_number), reverse=True)
+        return rows
+
+    def recent(self) -> list[m.BoardCall]:
+        """The latest distinct numbers called that are not being served now."""
+        serving = {row.number for row in self.serving()}
+        with self._lock:
+            calls = list(self.calls)
+        rows: list[m.BoardCall] = []
+        seen: set[str] = set()
+        for call in calls:
+            if call.number in seen or call.number in serving:
+                continue
+            seen.add(call.number)
+            rows.append(call)
+            if len(rows) == self.settings.calls_shown:
                 break
         return rows
 
-    def history(self) -> list[m.BoardCall]:
-        current = {row.seq for row in self.current()}
-        return [row for row in self.calls if row.seq not in current]
+    def flashing(self, counter: str) -> bool:
+        return self.clock() < self.flash_until.get(counter, 0.0)
 
-    def flashing(self, row: m.BoardCall) -> bool:
-        return self.clock() < self.flash_until.get(row.seq, 0.0)
-
-    def newest(self) -> m.BoardCall | None:
-        return self.calls[0] if self.calls else None
+    def newest(self) -> ServingRow | None:
+        rows = self.serving()
+        return rows[0] if rows else None
 
     def waiting(self) -> list[WaitingRow]:
-        return [WaitingRow(q.id, q.names, q.waiting) for q in self.queues]
+        zone = self.config.site.zone
+        return [WaitingRow(q.id, q.names, q.waiting, q.open,
+                           q.opens_at.astimezone(zone) if q.opens_at else None)
+                for q in self.queues]

@@ -39,3 +39,20 @@ def is_open(service: Service, timestamp: float, zone: ZoneInfo) -> bool:
     return any(
         weekday in period.days and period.open <= now < period.close for period in service.hours
     )
+
+
+def next_opening(service: Service, timestamp: float, zone: ZoneInfo) -> dt.datetime | None:
+    """When a closed service opens next (within a week), for "opens 13:30" on the kiosk and
+    the board; None when it is open now or has no opening hours at all."""
+    if not service.hours or is_open(service, timestamp, zone):
+        return None
+    moment = dt.datetime.fromtimestamp(timestamp, zone).replace(microsecond=0)
+    for days_ahead in range(8):
+        day = moment.date() + dt.timedelta(days=days_ahead)
+        weekday = WEEKDAYS[day.weekday()]
+        starts = sorted(dt.datetime.combine(day, period.open, zone)
+                        for period in service.hours if weekday in period.days)
+        for start in starts:
+            if start > moment:
+                return start
+    return None

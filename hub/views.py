@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from hub.live import Call, LiveState
 from hub.model import CounterLive, Ticket
-from hub.numbering import is_open, quota_reached
+from hub.numbering import is_open, next_opening, quota_reached
 from lobby import __version__
 from lobby.clock import stamp
 from lobby.config.models import LobbyConfig
@@ -50,6 +50,7 @@ class Views:
                     service.id, len(line), live.serving_counters(service.id)),
                 last_called=live.last_called.get(service.id),
                 quota_reached=quota_reached(service, live.issued_today.get(service.id, 0) + 1),
+                opens_at=next_opening(service, now, self.zone),
             ))
         return m.QueuesState(seq=live.seq, services=services, at=stamp(now, self.zone))
 

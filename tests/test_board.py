@@ -45,29 +45,49 @@ class Clock:
 # --- the view-model ------------------------------------------------------------------------
 
 
-def test_newest_first_one_per_counter_large_and_deduplicated() -> None:
+def counter(counter_id: str, number: str | None, status: str = "open") -> m.CounterView:
+    ticket = None if number is None else m.TicketView(
+        id=1, number=number, service=number[0], state="called", issued_at=AT, called_at=AT,
+        counter=counter_id)
+    return m.CounterView.model_validate({"counter": counter_id, "number": int(counter_id),
+                                         "status": status, "services": ["A", "B"],
+                                         "ticket": ticket, "at": AT})
+
+
+def test_now_serving_is_one_row_per_serving_counter_newest_first() -> None:
     clock = Clock()
-    model = BoardModel(small_config(), Board(current_calls=2, calls_shown=4), clock=clock)
+    model = BoardModel(small_config(), Board(calls_shown=4), clock=clock)
     model.on_board(board())
-    for seq, (number, counter) in enumerate(
+    for seq, (number, counter_id) in enumerate(
             [("A001", "1"), ("B001", "2"), ("A002", "1"), ("B002", "2"), ("A003", "1")], 1):
-        model.on_called(call(seq, number, counter))
+        model.on_called(call(seq, number, counter_id))
+        model.on_counter(counter(counter_id, number))
     model.on_called(call(5, "A003", "1"))  # the same seq again: shown once
-    assert [r.number for r in model.current()] == ["A003", "B002"]
-    assert [r.number for r in model.history()] == ["A002", "B001"]  # calls_shown = 4
-    assert model.flashing(model.current()[0])
+    assert [(r.counter, r.number) for r in model.serving()] == [("1", "A003"), ("2", "B002")]
+    assert [r.number for r in model.recent()] == ["A002", "B001", "A001"]
+    assert model.flashing("1")
     clock.now += 10
-    assert not model.flashing(model.current()[0])
+    assert not model.flashing("1")
+    # A recall flashes its counter's row again and adds no row.
+    model.on_called(call(6, "A003", "1", recall=True))
+    assert [r.number for r in model.serving()] == ["A003", "B002"]
+    assert [r.number for r in model.recent()] == ["A002", "B001", "A001"]  # no duplicate
+    assert model.flashing("1")
+    # Counter 2's ticket ends: it leaves "now serving"; a paused counter is not serving.
+    model.on_counter(counter("2", None))
+    model.on_counter(counter("1", "A003", status="paused"))
+    assert model.serving() == []
+    assert [r.number for r in model.recent()] == ["A003", "B002", "A002", "B001"]
 
 
 def test_first_board_paints_at_once_without_flashing_then_catches_up() -> None:
     model = BoardModel(small_config(), Board())
     model.on_board(board(call(7, "A007"), call(8, "B002", "2", "B")))
     assert [r.number for r in model.calls] == ["B002", "A007"]
-    assert not any(model.flashing(r) for r in model.calls)
+    assert not model.flashing("1") and not model.flashing("2")
     # After a reconnect the retained board carries a call missed meanwhile: shown, flashing.
     model.on_board(board(call(7, "A007"), call(8, "B002", "2", "B"), call(9, "A008")))
-    assert model.calls[0].number == "A008" and model.flashing(model.calls[0])
+    assert model.calls[0].number == "A008" and model.flashing("1")
     assert [r.seq for r in model.calls] == [9, 8, 7]
 
 

@@ -54,8 +54,8 @@ def test_terminal_press_and_keypad_line_reach_the_board_and_its_voice(
         assert wait_for(lambda: [r.number for r in model.calls] == ["A001"])
         keypad.write(b"02 NEXT\r\n")  # the keypad at counter 2
         assert wait_for(lambda: [r.number for r in model.calls] == ["B001", "A001"])
-        assert [(r.number, r.counter) for r in model.current()] == [("B001", "2"),
-                                                                    ("A001", "1")]
+        assert wait_for(lambda: [(r.number, r.counter) for r in model.serving()] == [
+            ("B001", "2"), ("A001", "1")])
         assert announcer.speaker.wait_idle(30)
         assert [e.label for e in sink.timeline] == ["1 A001 1", "2 B001 2"]
         assert all((tmp_path / "played" / e.file).stat().st_size > 100_000

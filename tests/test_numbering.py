@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from hub.numbering import is_open, local_day, number_for, quota_reached
+from hub.numbering import is_open, local_day, next_opening, number_for, quota_reached
 from lobby.config.models import Numbering, OpeningHours, Service
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -52,3 +52,28 @@ def test_opening_hours() -> None:
     assert not is_open(svc, at(f"{monday}T11:30:00"), VN)
     assert not is_open(svc, at("2026-11-24T09:00:00"), VN)  # a Tuesday
     assert is_open(Service(id="E", names={"vi": "E"}), at("2026-11-24T03:00:00"), VN)
+
+
+def test_a_closed_service_says_when_it_opens_next() -> None:
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    desk = Service.model_validate({
+        "id": "T", "names": {"vi": "Tiếp nhận", "en": "Reception"},
+        "hours": [{"days": ["mon", "tue", "wed", "thu", "fri"], "open": "07:30",
+                   "close": "11:30"},
+                  {"days": ["mon", "tue", "wed", "thu", "fri"], "open": "13:30",
+                   "close": "17:00"},
+                  {"days": ["sat"], "open": "08:00", "close": "11:00"}]})
+
+    def at(text: str) -> float:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=zone).timestamp()
+
+    def opens(text: str) -> str | None:
+        found = next_opening(desk, at(text), zone)
+        return found.strftime("%a %H:%M") if found else None
+
+    assert opens("2026-11-23T12:00") == "Mon 13:30"  # the lunch break
+    assert opens("2026-11-23T09:00") is None  # open now
+    assert opens("2026-11-27T17:30") == "Sat 08:00"  # Friday evening
+    assert opens("2026-11-28T12:00") == "Mon 07:30"  # Saturday after closing
+    always = Service.model_validate({"id": "A", "names": {"vi": "A", "en": "A"}})
+    assert next_opening(always, at("2026-11-23T03:00"), zone) is None

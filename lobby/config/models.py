@@ -171,7 +171,9 @@ class Board(Model):
     zone_services: list[Prefix] = Field(default_factory=list,
                                         description="only these services; empty: all")
     calls_shown: int = Field(default=8, ge=1, le=20)
-    current_calls: int = Field(default=3, ge=1, le=6, description="shown large")
+    # No longer used: every serving counter has its row (up to 16). Still accepted, so that
+    # configurations written for 0.1 keep loading.
+    current_calls: int = Field(default=3, ge=1, le=6, description="not used any more")
     flash_seconds: float = Field(default=6, ge=0, le=60)
     orientation: Literal["landscape", "portrait"] = "landscape"
     fullscreen: bool = True

@@ -197,6 +197,9 @@ class ServiceQueue(Lenient):
     last_called: str | None = None
     # Added in 0.2 (additive): the daily quota is used up; the kiosk disables the service.
     quota_reached: bool = False
+    # Added within v1: when a closed service opens next (null when open, or never again
+    # within a week); the kiosk and the board say "opens 13:30".
+    opens_at: AwareDatetime | None = None
 
 
 class QueuesState(Lenient):

@@ -124,7 +124,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="state.counter", pattern="state/counters/{counter}", model=m.CounterView, qos=1,
-        retained=True, publishers=("hub",), subscribers=("counter",),
+        retained=True, publishers=("hub",), subscribers=("board", "counter"),
         description="A counter's status and its current ticket (null when idle).",
         example=m.CounterView(counter="5", number=5, status="open", services=["A", "B"],
                               ticket=_TICKET, at=_NOW),

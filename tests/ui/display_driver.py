@@ -43,14 +43,14 @@ def main() -> int:
     prepare_window(screen_size(args.mode if args.mode == "board" else "counter", args.orientation),
                    fullscreen=False)
 
-    from kivy.core.window import Window
 
-    from tests.ui.harness import Driver, key, tap
+    from tests.ui.harness import Driver, key, label_problems, tap
 
     # The other devices of the lobby, played by this driver.
     others = Bus(Topics(config.site.id), client_id="driver-others", broker=broker)
     kiosk = Requester(others, "kiosk-1")
-    counters = {c: Requester(others, f"counter-{c}") for c in ("1", "2", "3", "5")}
+    counters = {c: Requester(others, d.id) for d in config.devices if d.role == "counter"
+                for c in d.counters}
     others.start()
     assert others.wait_connected(5)
     prefix = f"{args.mode}-{args.orientation}" if args.mode == "board" else "terminal"
@@ -78,31 +78,56 @@ def main() -> int:
         client.start()
         app: Any = BoardApp(model, portrait=args.orientation == "portrait")
 
+        expected: dict[str, str] = {}  # counter -> its ticket, as the hub answered
+
         def ready() -> bool:
             if not (model.connected and model.hub_online and model.queues):
                 return False
-            for service in ("A", "A", "B", "C", "D", "A"):
+            for service in [q.id for q in model.queues if q.open] * 2:
                 kiosk.ask("issue", service=service)
             shot("waiting")
-            for counter in ("1", "3", "2", "5", "1"):
-                reply = counters[counter].ask("call_next", counter=counter)
-                if reply.ok and reply.data and reply.data.ticket:
-                    called.append(reply.data.ticket.number)
+            for counter_id in counters:  # every counter calls
+                act(counter_id, "call_next")
+            first, second, third, fourth = list(counters)[:4]
+            act(first, "call_next")  # its first ticket is done: it goes to "recent"
+            act(second, "recall")  # re-flashes, adds no row
+            act(third, "no_show")  # leaves "now serving"
+            act(fourth, "pause")  # paused: not serving
             report["called"] = list(called)
+            report["serving"] = dict(expected)
             return True
 
         called: list[str] = []
 
-        def calls_shown() -> bool:
-            if not set(called) <= {r.number for r in model.calls}:
-                return False
-            shot("calls")
-            from display.board_app import CallLine
+        def act(counter_id: str, action: str) -> None:
+            reply = counters[counter_id].ask(action, counter=counter_id)
+            if not (reply.ok and reply.data):
+                return
+            view = reply.data
+            if action == "call_next" and view.ticket:
+                called.append(view.ticket.number)
+            if view.ticket and view.status == "open":
+                expected[counter_id] = view.ticket.number
+            else:
+                expected.pop(counter_id, None)
 
-            lines = [w for w in app.root_widget.ids.current.children if isinstance(w, CallLine)]
-            report["number_share_of_height"] = min(w.number_size for w in lines) / Window.height
-            report["current"] = [r.number for r in model.current()]
-            report["history"] = [r.number for r in model.history()]
+        def calls_shown() -> bool:
+            shown = {(r.counter, r.number) for r in model.serving()}
+            if shown != set(expected.items()) or not set(called) <= {c.number
+                                                                    for c in model.calls}:
+                return False
+            app.refresh()
+            shot("calls")
+            from display.board_layout import CAP_HEIGHT
+
+            layout = app.layout
+            assert layout is not None
+            report["serving_shown"] = [r.number for r in app.serving_rows if r.opacity]
+            report["recent_shown"] = [r.number for r in app.recent_rows if r.opacity]
+            report["number_cap_share"] = layout.serving.font * CAP_HEIGHT / layout.reference
+            report["line_cap_share"] = layout.recent.font * CAP_HEIGHT / layout.reference
+            report["label_problems"] = label_problems(app.root_widget)
+            report["regions"] = layout.regions()
             return True
 
         def spoken() -> bool:
@@ -114,6 +139,7 @@ def main() -> int:
 
         def offline_shot() -> bool:
             shot("offline")
+            report["offline_label_problems"] = label_problems(app.root_widget)
             return True
 
         steps += [("connected, tickets issued, calls made", ready),

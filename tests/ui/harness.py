@@ -39,6 +39,7 @@ class Driver:
         self.steps: list[tuple[str, Callable[[], bool]]] = []
         self._index = 0
         self._waited = 0
+        self._busy = False
         self._app: Any = None
 
     def step(self, name: str) -> Callable[[Callable[[], bool]], Callable[[], bool]]:
@@ -55,6 +56,17 @@ class Driver:
         self.report["screens"].append(path.name)
 
     def _advance(self, _dt: float) -> None:
+        # A step that takes a screenshot runs the event loop (EventLoop.idle), which would run
+        # this again, inside the step: the next steps must wait for it.
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            self._next_step()
+        finally:
+            self._busy = False
+
+    def _next_step(self) -> None:
         if self._index >= len(self.steps):
             self.report["done"] = True
             self._app.stop()
@@ -82,3 +94,57 @@ class Driver:
             (self.out / result_name).write_text(json.dumps(self.report, indent=1,
                                                            ensure_ascii=False))
         return bool(self.report.get("done"))
+
+
+def text_box(label: Any) -> tuple[float, float, float, float]:
+    """Where a label's rendered text is, in window coordinates: the text's own size (for a
+    label boxed by `text_size`, Kivy's measure of the text, not of the box) placed in the
+    label's box by its alignment."""
+    boxed = label.text_size[0] is not None
+    width, height = label._label._internal_size if boxed else label.texture_size
+    x, y = label.to_window(label.x, label.y)
+    if label.halign == "right":
+        x += label.width - width
+    elif label.halign in ("center", "justify") or label.text_size[0] is None:
+        x += (label.width - width) / 2
+    if label.valign in ("middle", "center") or label.text_size[1] is None:
+        y += (label.height - height) / 2
+    elif label.valign == "top":
+        y += label.height - height
+    return x, y, width, height
+
+
+def _shown(widget: Any) -> bool:
+    while widget is not None and widget is not widget.parent:
+        if getattr(widget, "opacity", 1) == 0:
+            return False
+        widget = widget.parent
+    return True
+
+
+def label_problems(root: Any, slack: float = 1.5) -> list[str]:
+    """Every shown label whose text runs outside its own box or over another label's text,
+    or outside the window."""
+    from kivy.uix.label import Label
+
+    labels = [w for w in root.walk() if isinstance(w, Label) and w.text.strip() and _shown(w)]
+    for label in labels:
+        label.texture_update()
+    problems = []
+    boxes = []
+    for label in labels:
+        box = text_box(label)
+        name = f"{type(label).__name__} {label.text[:30]!r}"
+        if (box[2] > label.width + slack or box[3] > label.height + slack):
+            problems.append(f"{name}: text {box[2]:.0f}x{box[3]:.0f} in a "
+                            f"{label.width:.0f}x{label.height:.0f} box")
+        if box[0] < -slack or box[1] < -slack or box[0] + box[2] > Window.width + slack \
+                or box[1] + box[3] > Window.height + slack:
+            problems.append(f"{name}: outside the window")
+        boxes.append((name, box))
+    for index, (name, a) in enumerate(boxes):
+        for other, b in boxes[index + 1:]:
+            if (a[0] + slack < b[0] + b[2] and b[0] + slack < a[0] + a[2]
+                    and a[1] + slack < b[1] + b[3] and b[1] + slack < a[1] + a[3]):
+                problems.append(f"{name} overlaps {other}")
+    return problems
