@@ -30,6 +30,7 @@ NUMBER = hex_colour("#FFD166")
 HIGHLIGHT = hex_colour("#FFD166")  # the board's newest call
 HIGHLIGHT_TEXT = hex_colour("#111111")
 PANEL = hex_colour("#13315C")
+PANEL_LIT = hex_colour("#1D4E8F")  # the board's newest call, framed in HIGHLIGHT
 OFFLINE = hex_colour("#FF8A80")
 
 # (text, background) pairs that appear on screen.
@@ -45,6 +46,8 @@ PAIRS = {
     "highlight": (HIGHLIGHT_TEXT, HIGHLIGHT),
     "panel": (TEXT, PANEL),
     "panel number": (NUMBER, PANEL),
+    "lit panel": (TEXT, PANEL_LIT),
+    "lit panel number": (NUMBER, PANEL_LIT),
     "offline": (OFFLINE, BACKGROUND),
 }
 

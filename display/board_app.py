@@ -11,7 +11,13 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.core.window import Window
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
@@ -29,6 +35,59 @@ MAX_SERVING = 16
 
 class BoardText(Label):  # type: ignore[misc]
     pass
+
+
+_TEXTURES: dict[tuple[str, str, int], Any] = {}
+
+
+def text_texture(text: str, font_name: str, font_size: float) -> Any:
+    """The texture of `text` in white (tinted by the drawing colour), drawn once and kept:
+    every counter's "Quầy 5" and every number is drawn a single time however often it moves
+    between rows. Drawing a text takes milliseconds in software GL, and uploading it in the
+    middle of a frame stalls the frame."""
+    key = (text, font_name, int(font_size))
+    texture = _TEXTURES.get(key)
+    if texture is None:
+        label = CoreLabel(text=text, font_name=font_name, font_size=int(font_size))
+        label.refresh()
+        texture = label.texture
+        texture.bind()  # uploaded now, between frames
+        if len(_TEXTURES) > 2000:  # a day's numbers at a few sizes: then start afresh
+            _TEXTURES.clear()
+        _TEXTURES[key] = texture
+    return texture
+
+
+class CachedText(Widget):  # type: ignore[misc]
+    """One line of text that is never shortened, drawn from `text_texture`, left- or
+    right-aligned and centred vertically in its box."""
+
+    text = StringProperty("")
+    font_name = StringProperty("")
+    font_size = NumericProperty(20)
+    color = ListProperty([1, 1, 1, 1])
+    align = StringProperty("left")
+    texture = ObjectProperty(None, allownone=True)
+
+    def on_text(self, *_args: Any) -> None:
+        self._update()
+
+    def on_font_size(self, *_args: Any) -> None:
+        self._update()
+
+    def on_font_name(self, *_args: Any) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        self.texture = (text_texture(self.text, self.font_name, self.font_size)
+                        if self.text and self.font_name else None)
+
+    def text_box(self) -> tuple[float, float, float, float]:
+        """Where the text is drawn, in window coordinates (for the layout tests)."""
+        width, height = self.texture.size if self.texture else (0, 0)
+        x = self.x if self.align == "left" else self.right - width
+        wx, wy = self.to_window(x, self.center_y - height / 2)
+        return wx, wy, width, height
 
 
 class CallRow(Widget):  # type: ignore[misc]
@@ -62,6 +121,13 @@ def measure(text: str, font: str) -> float:
     return float(label.content_width) / 100
 
 
+def hide(widget: Widget) -> None:
+    """Off the screen, not only transparent: in software GL a transparent panel still costs
+    its pixels every frame."""
+    widget.opacity = 0
+    widget.pos = (-10_000, -10_000)
+
+
 def place(widget: Widget, rect: Rect) -> None:
     widget.size_hint = (None, None)  # the layout sizes everything itself
     widget.pos = (rect[0], rect[1])
@@ -78,6 +144,7 @@ class BoardApp(DeviceApp):
         self._blink = False
         self._page = 0
         self._layout_key: tuple[object, ...] = ()
+        self._boxes: dict[int, Rect] = {}  # where each text label goes when it has text
         self.layout: BoardLayout | None = None
 
     def build(self) -> FloatLayout:
@@ -108,7 +175,7 @@ class BoardApp(DeviceApp):
         self.waiting_rows = [WaitingRow() for _ in range(max(1, len(self.model.config.services)))]
         rows: list[Widget] = [*self.serving_rows, *self.recent_rows, *self.waiting_rows]
         for row in rows:
-            row.opacity = 0
+            hide(row)
             root.add_widget(row)
         self.root_widget = root
         Window.bind(size=lambda *_: self.request_refresh())
@@ -144,14 +211,14 @@ class BoardApp(DeviceApp):
         recent = model.recent()
         waiting = model.waiting()
         layout = self._lay_out(len(serving), len(recent), len(waiting))
-        self.centre.text = model.config.site.name.get(langs[0], "")
-        self.clock_label.text = self._clock_text()
-        self.offline_mark.text = "● " + both("Offline", langs) if model.offline else ""
-        self.serving_heading.text = both("Now serving", langs)
-        self.recent_heading.text = both("Recent calls", langs) if recent else ""
-        self.waiting_heading.text = both("Waiting", langs)
-        self.empty.text = "" if serving else "\n".join(
-            tr(lang, "No number has been called yet") for lang in langs)
+        self._say(self.centre, model.config.site.name.get(langs[0], ""))
+        self._say(self.clock_label, self._clock_text())
+        self._say(self.offline_mark, "● " + both("Offline", langs) if model.offline else "")
+        self._say(self.serving_heading, both("Now serving", langs))
+        self._say(self.recent_heading, both("Recent calls", langs) if recent else "")
+        self._say(self.waiting_heading, both("Waiting", langs))
+        self._say(self.empty, "" if serving else "\n".join(
+            tr(lang, "No number has been called yet") for lang in langs))
         word = tr(langs[0], "Counter {number}", number="{}")
         self._assign(self.serving_rows, layout.serving,
                      [(r.counter, r.number, word.format(r.counter_number)) for r in serving])
@@ -172,29 +239,26 @@ class BoardApp(DeviceApp):
         # that is half its width.
         clock_share = min(0.55, layout.header_font * 8.2 / header[2])
         name_share = 1 - clock_share - 0.17
-        place(self.centre, (header[0], header[1], header[2] * name_share, header[3]))
-        place(self.offline_mark, (header[0] + header[2] * name_share, header[1],
-                                  header[2] * 0.17, header[3]))
-        place(self.clock_label, (header[0] + header[2] * (1 - clock_share), header[1],
-                                 header[2] * clock_share, header[3]))
+        self._box(self.centre, (header[0], header[1], header[2] * name_share, header[3]))
+        self._box(self.offline_mark, (header[0] + header[2] * name_share, header[1],
+                                      header[2] * 0.17, header[3]))
+        self._box(self.clock_label, (header[0] + header[2] * (1 - clock_share), header[1],
+                                     header[2] * clock_share, header[3]))
         for label in (self.centre, self.offline_mark):
             label.font_size = layout.header_font * 0.8
         self.clock_label.font_size = layout.header_font
         for label, region in ((self.serving_heading, layout.serving),
                               (self.recent_heading, layout.recent),
                               (self.waiting_heading, layout.waiting)):
-            place(label, region.heading)
+            self._box(label, region.heading)
             label.font_size = layout.heading_font
         heading = layout.waiting.heading
-        place(self.page_label, (heading[0] + heading[2] * 0.7, heading[1], heading[2] * 0.3,
-                                heading[3]))
+        self._box(self.page_label, (heading[0] + heading[2] * 0.7, heading[1],
+                                    heading[2] * 0.3, heading[3]))
         self.page_label.font_size = layout.heading_font
         area = layout.serving.rect
-        place(self.empty, (area[0], area[1], area[2], area[3] - layout.serving.heading[3]))
+        self._box(self.empty, (area[0], area[1], area[2], area[3] - layout.serving.heading[3]))
         self.empty.font_size = layout.heading_font * 1.2
-        for index, row in enumerate(self.waiting_rows):
-            if index < len(layout.waiting.rows):
-                place(row, layout.waiting.rows[index])
         return layout
 
     def _fitting(self, region: Region, row: CallRow) -> float:
@@ -220,6 +284,21 @@ class BoardApp(DeviceApp):
         counter = max(measure(word.format(c.number), self.font_bold) for c in config.counters)
         return number, counter
 
+    def _box(self, label: Label, rect: Rect) -> None:
+        self._boxes[id(label)] = rect
+        place(label, rect)
+
+    def _say(self, label: Label, text: str) -> None:
+        """Sets a label's text; a label with none goes off the screen (an empty label boxed
+        by `text_size` would still draw a transparent texture the size of its box)."""
+        if label.text != text:
+            label.text = text
+        if text:
+            place(label, self._boxes[id(label)])
+            label.opacity = 1
+        else:
+            hide(label)
+
     def _assign(self, rows: list[CallRow], region: Region,
                 items: list[tuple[str, str, str]]) -> None:
         """Shows `items` (key, number, counter text) in `region`'s rows. A row keeps its key
@@ -242,20 +321,22 @@ class BoardApp(DeviceApp):
             shown.add(id(row))
         for row in rows:
             if id(row) not in shown:
-                row.opacity = 0
+                hide(row)
 
     def _paint_waiting(self, layout: BoardLayout, waiting: list[Any]) -> None:
         langs, shown = self.languages, len(layout.waiting.rows)
         pages = max(1, -(-len(waiting) // shown)) if shown else 1
         page = self._page % pages
-        self.page_label.text = f"{page + 1}/{pages}" if pages > 1 else ""
+        self._say(self.page_label, f"{page + 1}/{pages}" if pages > 1 else "")
         lines = waiting[page * shown:(page + 1) * shown]
         today = dt.datetime.now(self.model.config.site.zone).date()
         for index, row in enumerate(self.waiting_rows):
             line = lines[index] if index < len(lines) else None
-            row.opacity = 1 if line else 0
             if line is None:
+                hide(row)
                 continue
+            place(row, layout.waiting.rows[index])
+            row.opacity = 1
             row.text_size_px = layout.waiting.font
             row.service, row.open = line.service, line.open
             row.name = line.names.get(langs[0], line.service)

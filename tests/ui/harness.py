@@ -127,13 +127,15 @@ def label_problems(root: Any, slack: float = 1.5) -> list[str]:
     or outside the window."""
     from kivy.uix.label import Label
 
-    labels = [w for w in root.walk() if isinstance(w, Label) and w.text.strip() and _shown(w)]
+    labels = [w for w in root.walk() if (isinstance(w, Label) or hasattr(w, "text_box"))
+              and w.text.strip() and _shown(w)]
     for label in labels:
-        label.texture_update()
+        if isinstance(label, Label):
+            label.texture_update()
     problems = []
     boxes = []
     for label in labels:
-        box = text_box(label)
+        box = label.text_box() if hasattr(label, "text_box") else text_box(label)
         name = f"{type(label).__name__} {label.text[:30]!r}"
         if (box[2] > label.width + slack or box[3] > label.height + slack):
             problems.append(f"{name}: text {box[2]:.0f}x{box[3]:.0f} in a "
