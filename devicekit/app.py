@@ -15,10 +15,13 @@ from kivy.core.window import Window
 from devicekit.assets import FONT, FONT_BOLD
 from lobby.presence import HubPresence
 
+ADMIN_QUIT_KEY = ord("q")  # with Ctrl and Shift: the one way to leave a device app by keyboard
+
 
 class DeviceApp(App):  # type: ignore[misc]
     font = str(FONT)
     font_bold = str(FONT_BOLD)
+    _admin_quit = False
 
     def __init__(self, model: HubPresence, title: str, **kwargs: Any) -> None:
         """`model` is the app's view-model; it calls `on_change` after every change."""
@@ -28,6 +31,7 @@ class DeviceApp(App):  # type: ignore[misc]
         # Bus and printer threads change the model; the repaint runs on the UI thread, at most
         # once a frame however many changes arrive.
         model.on_change = self.request_refresh
+        Window.bind(on_key_down=self._key_down)
 
     def request_refresh(self) -> None:
         self._repaint()
@@ -44,11 +48,21 @@ class DeviceApp(App):  # type: ignore[misc]
         """A share of the window's shorter side: text as large in portrait as in landscape."""
         return float(min(Window.height, Window.width) * share)
 
-    def listen_to_keys(self) -> None:
-        Window.bind(on_key_down=self._key_down)
+    def on_start(self) -> None:
+        Window.bind(on_request_close=self._on_request_close)
 
-    def _key_down(self, _window: Any, _key: int, _scancode: int, text: str | None,
-                  _modifiers: list[str]) -> bool:
+    def _on_request_close(self, *_args: Any, **_kwargs: Any) -> bool:
+        """Refuses to close (Alt+F4, the window manager's close) a full-screen device app:
+        True stops Kivy closing. The admin combination is Ctrl+Shift+Q (docs/install.md), or
+        stopping the service. A windowed app (the demo) closes as usual."""
+        return bool(Window.fullscreen) and not self._admin_quit
+
+    def _key_down(self, _window: Any, key: int, _scancode: int, text: str | None,
+                  modifiers: list[str]) -> bool:
+        if key == ADMIN_QUIT_KEY and {"ctrl", "shift"} <= set(modifiers):
+            self._admin_quit = True
+            self.stop()
+            return True
         return bool(text) and self.on_key(text or "")
 
     def on_key(self, text: str) -> bool:

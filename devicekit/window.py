@@ -63,5 +63,8 @@ def prepare_window(size: tuple[int, int], fullscreen: bool, scale: float = 1.0,
         # cost of every frame (a board frame drawn in software: 42 ms with it, 18 without).
         "KCFG_GRAPHICS_MULTISAMPLES": "0",
         "KCFG_INPUT_MOUSE": "mouse,disable_multitouch",
+        # Esc must not quit a kiosk under a citizen's hand (devicekit.app ignores the other
+        # ways to close a full-screen app too).
+        "KCFG_KIVY_EXIT_ON_ESCAPE": "0",
     }
     os.environ.update(settings)

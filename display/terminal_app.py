@@ -54,7 +54,6 @@ class TerminalApp(DeviceApp):
             button = TButton(text=text, action=action)
             button.bind(on_release=lambda b: self.press(b.action))
             self.root_widget.ids.buttons.add_widget(button)
-        self.listen_to_keys()
         self.refresh()
         return self.root_widget
 

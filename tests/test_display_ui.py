@@ -97,6 +97,7 @@ def test_counter_terminal_by_touch_and_keys(mosquitto: BrokerAddress, tmp_path: 
         rows = hub.engine.store.conn.execute(
             "SELECT number, state, recalls, counter FROM tickets ORDER BY id").fetchall()
         assert rows[0] == ("A001", "done", 1, "1")  # Next (touch), R (key), D (key)
+        assert report["survived_escape"]  # no key quits a device app
         assert {"terminal-queue-empty.png", "terminal-serving.png",
                 "terminal-transfer.png"} <= set(report["screens"])
     finally:

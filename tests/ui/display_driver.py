@@ -40,11 +40,12 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     config = load_config(args.config)
     broker = BrokerAddress.parse(args.broker)
+    # Full screen, as in a centre (offscreen, it has the size asked for): no key may quit.
     prepare_window(screen_size(args.mode if args.mode == "board" else "counter", args.orientation),
-                   fullscreen=False)
+                   fullscreen=args.mode == "terminal")
 
 
-    from tests.ui.harness import Driver, key, label_problems, tap
+    from tests.ui.harness import Driver, escape_and_alt_f4, key, label_problems, tap
 
     # The other devices of the lobby, played by this driver.
     others = Bus(Topics(config.site.id), client_id="driver-others", broker=broker)
@@ -209,11 +210,20 @@ def main() -> int:
             counters["2"].ask("pause", counter="2")
             return True
 
+        def escape() -> bool:
+            escape_and_alt_f4()
+            return True
+
+        def still_running() -> bool:
+            report["survived_escape"] = True  # still stepping: the app did not stop
+            return True
+
         steps += [("connected; next with nobody waiting", empty), ("refusal shown", refused),
                   ("tickets waiting; Next touched", press_next), ("serving; R pressed", serving),
                   ("recalled; Transfer touched", recalled), ("transfer dialog; D pressed",
                                                               transfer_dialog),
-                  ("done", done)]
+                  ("done", done), ("Esc and Alt+F4 pressed", escape),
+                  ("still running", still_running)]
 
     try:
         finished = driver.run(app, f"result-{prefix}.json")

@@ -29,6 +29,14 @@ def key(char: str) -> None:
     Window.dispatch("on_key_down", ord(char), 0, char, [])
 
 
+def escape_and_alt_f4() -> None:
+    """What a citizen or a passer-by might press to close the app: Esc, and the close
+    request Alt+F4 or the window manager sends."""
+    Window.dispatch("on_key_down", 27, 41, None, [])
+    Window.dispatch("on_keyboard", 27, 41, None, [])
+    Window.dispatch("on_request_close", source="keyboard")
+
+
 class Driver:
     """Steps run in order on the UI thread; each returns False to be asked again later."""
 
