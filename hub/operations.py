@@ -132,6 +132,29 @@ class Operations:
         changes = Changes(counters={live_copy.counter} if live_copy.counter else set())
         return Result(self.views.ticket(live_copy), changes)
 
+    @operation(m.NotHandedOutRequest)
+    def not_handed_out(self, request: m.NotHandedOutRequest, device: str, now: float) -> Result:
+        ticket = self.store.ticket(request.ticket_id)
+        if ticket is None:
+            raise HubError("unknown_ticket", f"no ticket {request.ticket_id}")
+        if ticket.device != device:
+            raise HubError("not_allowed", "a kiosk may report only its own tickets")
+        live_copy = self._open_ticket(ticket.id)
+        if live_copy is None:  # closed already (a retry, or served meanwhile): nothing to do
+            return Result(self.views.ticket(ticket), Changes())
+        changes = Changes(queues=True)
+        if live_copy.state == "waiting":
+            self.live.remove_waiting(live_copy)
+        else:  # called before the kiosk could say: the counter waits for nobody
+            counter = self.live.counters[live_copy.counter or ""]
+            counter.ticket = None
+            self.store.save_counter(counter, now)
+            changes.counters.add(counter.id)
+        live_copy.state, live_copy.closed_at = "not_handed_out", now
+        self.store.save_ticket(live_copy)
+        self.store.add_event(ticket.id, "not_handed_out", now, device=device)
+        return Result(self.views.ticket(live_copy), changes)
+
     def _open_ticket(self, ticket_id: int) -> Ticket | None:
         for line in self.live.waiting.values():
             for ticket in line:

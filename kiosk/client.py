@@ -27,7 +27,8 @@ class KioskClient(DeviceClient):
         self.printer = printer
         self.flow = KioskFlow(
             config=config, device=device, issue=self._issue,
-            report_print_failed=self._report_print_failed, printer=printer,
+            report_print_failed=self._report_print_failed,
+            report_not_handed_out=self._report_not_handed_out, printer=printer,
             new_transaction=lambda: self.requests.new_transaction(), voice=voice or Voice(),
         )
         super().__init__(config, device, "kiosk", broker, self.flow,
@@ -52,15 +53,22 @@ class KioskClient(DeviceClient):
         return self.requests.request(request, timeout=REQUEST_TIMEOUT, attempts=3)
 
     def _report_print_failed(self, ticket_id: int, reason: str) -> None:
+        self._report(m.PrintFailedRequest(transaction=self.requests.new_transaction(),
+                                          ticket_id=ticket_id, reason=reason))
+
+    def _report_not_handed_out(self, ticket_id: int) -> None:
+        self._report(m.NotHandedOutRequest(transaction=self.requests.new_transaction(),
+                                           ticket_id=ticket_id))
+
+    def _report(self, message: m.PrintFailedRequest | m.NotHandedOutRequest) -> None:
+        """Tells the hub about a ticket, in the background, retrying for about a minute."""
         def send() -> None:
             try:
-                self.requests.request(m.PrintFailedRequest(
-                    transaction=self.requests.new_transaction(), ticket_id=ticket_id,
-                    reason=reason), timeout=REQUEST_TIMEOUT, attempts=20)
+                self.requests.request(message, timeout=REQUEST_TIMEOUT, attempts=20)
             except RequestTimeoutError:
-                log.error("could not report ticket %d as not printed", ticket_id)
+                log.error("could not report ticket %d to the hub", message.ticket_id)
 
-        threading.Thread(target=send, name="report-print-failed", daemon=True).start()
+        threading.Thread(target=send, name="report-ticket", daemon=True).start()
 
     def refresh_printer(self) -> PrinterState:
         state = self.printer.status()

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 Issue = Callable[[m.IssueRequest], m.Reply[m.TicketView]]
 ReportPrintFailed = Callable[[int, str], None]
+ReportNotHandedOut = Callable[[int], None]
 
 REFUSALS = {
     "closed": N_("This service is closed now."),
@@ -85,6 +86,7 @@ class KioskFlow(HubPresence):
     device: Device
     issue: Issue
     report_print_failed: ReportPrintFailed
+    report_not_handed_out: ReportNotHandedOut
     printer: TicketPrinter
     new_transaction: Callable[[], str]
     voice: Voice = field(default_factory=Voice)
@@ -271,6 +273,6 @@ class KioskFlow(HubPresence):
                 return
             self.orphans.remove(orphan)
             if reply.ok and reply.data is not None:
-                log.warning("ticket %s was issued while the kiosk waited in vain; reporting "
-                            "it as not handed out", reply.data.number)
-                self.report_print_failed(reply.data.id, "not handed out: the kiosk had no answer")
+                log.warning("ticket %s was issued while the kiosk waited in vain; the hub "
+                            "closes it as not handed out", reply.data.number)
+                self.report_not_handed_out(reply.data.id)

@@ -19,8 +19,8 @@ def test_topics_are_exactly_those_of_the_design() -> None:
     assert patterns == {f"request/{{device}}/{a}" for a in ACTIONS} | {
         "reply/{device}", "state/hub", "state/queues", "state/counters/{counter}",
         "state/board", "event/called", "device/{device}/status"}
-    assert set(ACTIONS) == {"issue", "print_failed", "call_next", "recall", "call", "done",
-                            "no_show", "transfer", "pause", "resume"}
+    assert set(ACTIONS) == {"issue", "print_failed", "not_handed_out", "call_next", "recall",
+                            "call", "done", "no_show", "transfer", "pause", "resume"}
     for spec in REGISTRY:
         commands = spec.name.startswith("request") or spec.name == "reply"
         assert spec.qos == 1

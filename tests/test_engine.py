@@ -278,3 +278,25 @@ def test_hostile_payloads_are_answered_and_change_nothing(
         return
     assert reply.error is not None and reply.error.code != "internal"
     assert lobby.snapshot() == before
+
+
+def test_a_ticket_nobody_holds_is_closed_apart_and_never_called(lobby: Lobby) -> None:
+    """The kiosk told the citizen "offline"; the hub had issued A001 anyway. Waiting or
+    already called, it is closed as not handed out and the queue goes on without it."""
+    first = lobby.ask("kiosk-1", "issue", service="A").data
+    second = lobby.ask("kiosk-1", "issue", service="A").data
+    assert lobby.ask("kiosk-2", "not_handed_out", ticket_id=first.id).error.code == \
+        "not_allowed"  # only the kiosk that issued it
+    reply = lobby.ask("kiosk-1", "not_handed_out", ticket_id=first.id)
+    assert reply.ok and reply.data.state == "not_handed_out"
+    assert lobby.next() == "A002"
+    # Called before the kiosk could say so: the counter is freed, not kept waiting.
+    assert lobby.ask("kiosk-1", "not_handed_out", ticket_id=second.id).ok
+    assert lobby.engine.live.counters["1"].ticket is None
+    assert lobby.next() == "queue_empty"
+    rows = lobby.engine.store.conn.execute(
+        "SELECT number, state FROM tickets ORDER BY id").fetchall()
+    assert rows == [("A001", "not_handed_out"), ("A002", "not_handed_out")]
+    kinds = [r[0] for r in lobby.engine.store.conn.execute(
+        "SELECT kind FROM ticket_events WHERE kind = 'not_handed_out'")]
+    assert len(kinds) == 2

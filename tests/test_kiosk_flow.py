@@ -38,7 +38,8 @@ class Kiosk:
         assert device is not None
         self.flow = KioskFlow(
             config=self.config, device=device, issue=self.issue,
-            report_print_failed=self.print_failed, printer=self.printer,
+            report_print_failed=self.print_failed, report_not_handed_out=self.not_handed_out,
+            printer=self.printer,
             new_transaction=lambda: f"tap-{next(ids)}", clock=lambda: self.now)
         self.publish()
         self.flow.on_hub(hub_state("online"))
@@ -56,6 +57,10 @@ class Kiosk:
             self.lose_next_reply = False
             raise RequestTimeoutError("reply lost")
         return typed
+
+    def not_handed_out(self, ticket_id: int) -> None:
+        self.engine.handle_request("kiosk-1", "not_handed_out", payload(
+            transaction=f"nho-{ticket_id}", ticket_id=ticket_id))
 
     def print_failed(self, ticket_id: int, reason: str) -> None:
         self.engine.handle_request("kiosk-1", "print_failed", payload(
@@ -189,8 +194,18 @@ def test_unanswered_issue_is_settled_later_and_never_a_ghost(kiosk: Kiosk) -> No
     assert kiosk.tickets() == [("A001", 1)]  # a ghost, for now
     kiosk.flow.settle_orphans()
     assert kiosk.flow.orphans == []
-    assert kiosk.tickets() == [("A001", 0)]  # reported: nobody holds it
+    states = kiosk.engine.store.conn.execute("SELECT number, state FROM tickets").fetchall()
+    assert states == [("A001", "not_handed_out")]  # nobody holds it: closed apart
     assert kiosk.emulator.tickets == 0
+    # It is never called: the next ticket is.
+    kiosk.flow.tap_service("A")
+    called = kiosk.engine.handle_request("counter-1", "call_next", payload(
+        transaction="c-1", counter="1")).reply
+    assert called.ok and called.data is not None and called.data.ticket is not None
+    assert called.data.ticket.number == "A002"
+    empty = kiosk.engine.handle_request("counter-1", "call_next", payload(
+        transaction="c-2", counter="1")).reply
+    assert empty.error is not None and empty.error.code == "queue_empty"
 
 
 def test_double_tap_gives_one_ticket(kiosk: Kiosk) -> None:

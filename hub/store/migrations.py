@@ -103,3 +103,40 @@ CREATE INDEX transactions_at ON transactions (at)
 def _tickets_events_counters_calls_transactions(db: Database) -> None:
     for statement in _SCHEMA_1:
         db.execute(statement)
+
+
+# A ticket the citizen never got (the kiosk said "offline", the hub had stored it) is closed
+# as `not_handed_out`: the CHECK on `state` must allow it, and SQLite changes a CHECK only by
+# building the table again. Foreign keys point at `tickets`, so they are off meanwhile, which
+# SQLite allows only outside a transaction: the copy itself is one transaction.
+_NEW_STATES = "('waiting', 'called', 'done', 'no_show', 'not_handed_out')"
+
+
+@MIGRATIONS(name="0002_ticket_state_not_handed_out", transactional=False)
+def _ticket_state_not_handed_out(db: Database) -> None:
+    current = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tickets'").fetchone()[0]
+    if "not_handed_out" in current:
+        return  # built already (stopped before its record was written)
+    rebuilt = current.replace(
+        "CHECK (state IN ('waiting', 'called', 'done', 'no_show'))",
+        f"CHECK (state IN {_NEW_STATES})",
+    ).replace("CREATE TABLE tickets", "CREATE TABLE tickets_new", 1)
+    assert "not_handed_out" in rebuilt, "the tickets table is not the one 0001 made"
+    db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with db.atomic():
+            db.execute("DROP TABLE IF EXISTS tickets_new")
+            db.execute(rebuilt)
+            db.execute("INSERT INTO tickets_new SELECT * FROM tickets")
+            db.execute("DROP TABLE tickets")
+            db.execute("ALTER TABLE tickets_new RENAME TO tickets")
+            db.execute("CREATE INDEX tickets_open ON tickets (state) "
+                       "WHERE state IN ('waiting', 'called')")
+            db.execute("CREATE INDEX tickets_done ON tickets (service, closed_at) "
+                       "WHERE state = 'done'")
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
+    finally:
+        db.execute("PRAGMA foreign_keys=ON")

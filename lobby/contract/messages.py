@@ -28,7 +28,7 @@ TicketNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}[0-9]{1,6}$
 Names = dict[LanguageCode, str]
 
 CounterStatusName = Literal["open", "paused", "closed"]
-TicketStateName = Literal["waiting", "called", "done", "no_show"]
+TicketStateName = Literal["waiting", "called", "done", "no_show", "not_handed_out"]
 PaperState = Literal["ok", "near_end", "out", "unknown"]
 DeviceRole = Literal["kiosk", "board", "counter", "simulator"]
 
@@ -130,6 +130,13 @@ class IssueRequest(Request[TicketView]):
 class PrintFailedRequest(Request[TicketView]):
     ticket_id: int = Field(ge=1, le=2**63 - 1)  # SQLite's INTEGER
     reason: str = Field(default="", max_length=200)
+
+
+class NotHandedOutRequest(Request[TicketView]):
+    """Added within v1: the kiosk never gave this ticket to anyone (it told the citizen the
+    system was offline, and learnt later that the hub had issued it)."""
+
+    ticket_id: int = Field(ge=1, le=2**63 - 1)
 
 
 class CounterRequest(Request[CounterView]):

@@ -74,6 +74,11 @@ REGISTRY: tuple[TopicSpec, ...] = (
     _request("print_failed", m.PrintFailedRequest, ("kiosk",),
              "The kiosk could not print an issued ticket; the hub marks it not printed.",
              m.PrintFailedRequest(transaction="k1-000018", ticket_id=42, reason="paper out")),
+    _request("not_handed_out", m.NotHandedOutRequest, ("kiosk",),
+             "A ticket the hub issued but no citizen holds (the kiosk said the system was "
+             "offline): the hub closes it as `not_handed_out`, so it is never called, and "
+             "counts it apart.",
+             m.NotHandedOutRequest(transaction="k1-000019", ticket_id=43)),
     _request("call_next", m.CallNextRequest, ("counter",),
              "Call the next ticket by the queue policy (opens a closed or paused counter).",
              m.CallNextRequest(transaction="c5-000101", counter="5"), note=_KEYPADS),
