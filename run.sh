@@ -5,6 +5,7 @@
 #   ./run.sh test     ruff, mypy and the whole test suite (what CI runs)
 #   ./run.sh bench    every benchmark in bench/ (figures for docs/performance.md)
 #   ./run.sh docs     regenerate docs/mqtt-api.md from the contract registry
+#   ./run.sh screens  redraw the screen gallery in docs/screens/
 set -euo pipefail
 cd "$(dirname "$0")"
 command="${1:-}"
@@ -18,5 +19,6 @@ case "$command" in
   bench) bash scripts/bootstrap.sh
          for script in bench/*_bench.py; do echo "== $script"; .venv/bin/python "$script"; done ;;
   docs)  bash scripts/bootstrap.sh; exec .venv/bin/lobby mqtt-docs --out docs/mqtt-api.md ;;
-  *)     sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  screens) bash scripts/bootstrap.sh; exec .venv/bin/python scripts/screens.py ;;
+  *)     sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

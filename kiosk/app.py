@@ -10,7 +10,8 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.core.window import Window
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -48,6 +49,11 @@ class ResultScreen(Screen):  # type: ignore[misc]
 
 
 class KioskApp(DeviceApp):
+    pages = NumericProperty(1)
+    page_text = StringProperty("")
+    previous_text = StringProperty("")
+    next_text = StringProperty("")
+
     def __init__(self, flow: KioskFlow, landscape: bool = False, **kwargs: Any) -> None:
         super().__init__(flow, flow.config.site.name.get(flow.language, "Lobby"), **kwargs)
         self.flow = flow
@@ -55,10 +61,37 @@ class KioskApp(DeviceApp):
         settings = flow.device.kiosk_settings
         self.touch_px = theme.mm_to_px(theme.MIN_TOUCH_MM, settings.screen_dpi)
         self._row_keys: dict[int, list[str]] = {}  # id(row) -> the options it shows
+        self.page = 0
+        # A tile at least 1.6 touch targets high: a finger can never land on two.
+        self.tile_height = max(self.touch_px * 1.6, self.sp(186 if self.columns == 1 else 172))
+
+    def fit_font(self, text: str, width: float, largest: float, smallest: float) -> float:
+        """The largest font size (given for a 1080-px-wide screen) at which `text` takes at
+        most two lines of `width`, never below `smallest`: an official name of 60 characters
+        stays inside its tile. Vietnamese in DejaVu Sans Bold runs about 0.6 of the size a
+        character, 0.72 with a margin for wrapping at word ends."""
+        size = largest
+        while size > smallest:
+            per_line = max(1.0, width / (0.72 * self.sp(size)))
+            if -(-len(text) // per_line) <= 2:
+                break
+            size -= 2
+        return self.sp(size)
 
     def sp(self, value: float) -> float:
         """Sizes are given for a 1080-px-wide portrait screen and scale with the window."""
         return self.u(value / 1080)
+
+    def turn_page(self, step: int) -> None:
+        self.flow.touched()
+        self.page = (self.page + step) % max(1, int(self.pages))
+        self.refresh()
+
+    def _per_page(self) -> int:
+        """How many tiles fit the services area at their minimum height."""
+        grid = self.idle.ids.services
+        rows = int((grid.height + grid.spacing[1]) // (self.tile_height + grid.spacing[1]))
+        return max(1, rows) * self.columns
 
     def build(self) -> ScreenManager:
         self.manager = ScreenManager(transition=NoTransition())
@@ -66,6 +99,9 @@ class KioskApp(DeviceApp):
         self.result = ResultScreen(name="result")
         self.manager.add_widget(self.idle)
         self.manager.add_widget(self.result)
+        # Paged by the room the tiles really get, known once laid out.
+        self.idle.ids.services.bind(height=lambda *_: self.request_refresh())
+        Window.bind(on_touch_down=lambda *_: self.flow.touched())  # any touch: still there
         Clock.schedule_interval(lambda _dt: self.flow.tick(), 0.5)
         self.refresh()
         return self.manager
@@ -126,14 +162,14 @@ class KioskApp(DeviceApp):
         options = {option.id: option for option in self.flow.priority_buttons()}
 
         def make(class_id: str) -> Any:
-            button = Factory.BigButton()
+            button = Factory.GroupButton()
             button.bind(on_release=lambda _b: self.flow.toggle_priority(class_id))
             return button
 
         def update(button: Any, class_id: str) -> None:
             option = options[class_id]
             button.text, button.selected = option.label, option.selected
-            button.font_size = self.sp(32)
+            button.enabled = option.enabled
 
         self._keep_in_place(self.idle.ids.priority_row, list(options), make, update)
 
@@ -150,7 +186,17 @@ class KioskApp(DeviceApp):
             tile.label, tile.detail, tile.enabled = option.label, option.detail, option.enabled
             tile.icon = str(icon(option.icon))
 
-        self._keep_in_place(self.idle.ids.services, list(options), make, update)
+        per_page = self._per_page()
+        ordered = list(options)
+        self.pages = max(1, -(-len(ordered) // per_page))
+        self.page = min(self.page, int(self.pages) - 1)
+        shown = ordered[self.page * per_page:(self.page + 1) * per_page]
+        lang = self.flow.language
+        self.page_text = tr(lang, "Page {page} of {pages}", page=self.page + 1,
+                            pages=int(self.pages))
+        self.previous_text = tr(lang, "Previous page")
+        self.next_text = tr(lang, "Next page")
+        self._keep_in_place(self.idle.ids.services, shown, make, update)
 
     def _keep_in_place(self, box: Any, keys: list[str], make: Callable[[str], Any],
                        update: Callable[[Any, str], None]) -> None:

@@ -51,6 +51,7 @@ class PriorityButton:
     id: str
     label: str
     selected: bool
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,9 @@ class Result:
     estimate_minutes: int | None
     qr_data: str
     printed: bool
-    until: float  # back to idle at this monotonic time
+    # Back to idle at this monotonic time; None: stays until touched (a ticket not printed:
+    # the citizen must have time to note the number).
+    until: float | None
 
 
 @dataclass
@@ -103,6 +106,7 @@ class KioskFlow(HubPresence):
         self.message: str | None = None  # the last refusal or failure, in the current language
         self.result: Result | None = None
         self.orphans: list[_Orphan] = []
+        self.touched_at = self.clock()
         self._lock = threading.Lock()
 
     # --- inputs from the bus and the printer poller ------------------------------------------
@@ -117,7 +121,12 @@ class KioskFlow(HubPresence):
 
     # --- inputs from the citizen -------------------------------------------------------------
 
+    def touched(self) -> None:
+        """Any touch on the screen: the citizen is still there."""
+        self.touched_at = self.clock()
+
     def choose_language(self, language: str) -> None:
+        self.touched()
         if language in self.config.site.languages:
             self.language = language
             self.message = None
@@ -125,16 +134,38 @@ class KioskFlow(HubPresence):
             self.on_change()
 
     def toggle_priority(self, class_id: str) -> None:
+        self.touched()
+        if not self.can_issue():
+            return  # nothing can be issued now: choosing a group would mislead
         self.priority = None if self.priority == class_id else class_id
         self.on_change()
 
     def dismiss(self) -> None:
+        """The result screen goes: the next citizen starts afresh (first language, no
+        priority group) — one citizen's choices never carry to the next."""
         self.result = None
+        self.touched()
+        self._reset_choices()
         self.on_change()
 
     def tick(self) -> None:
-        if self.result is not None and self.clock() >= self.result.until:
-            self.dismiss()
+        if self.result is not None:
+            if self.result.until is not None and self.clock() >= self.result.until:
+                self.dismiss()
+            return
+        if self.busy or self.clock() - self.touched_at < self.settings.idle_reset_seconds:
+            return
+        first = self.config.site.languages[0]
+        if self.language != first or self.priority is not None or self.message:
+            self._reset_choices()
+            self.message = None
+            self.voice.invite(first)  # a new citizen may be walking up
+            self.on_change()
+        self.touched_at = self.clock()
+
+    def _reset_choices(self) -> None:
+        self.language = self.config.site.languages[0]
+        self.priority = None
 
     # --- what the screen shows ----------------------------------------------------------------
 
@@ -175,7 +206,9 @@ class KioskFlow(HubPresence):
         return buttons
 
     def priority_buttons(self) -> list[PriorityButton]:
-        return [PriorityButton(p.id, p.names.get(self.language) or p.id, self.priority == p.id)
+        enabled = self.can_issue()
+        return [PriorityButton(p.id, p.names.get(self.language) or p.id,
+                               self.priority == p.id, enabled)
                 for p in self.config.priority.classes]
 
     # --- the ticket ----------------------------------------------------------------------------
@@ -183,6 +216,7 @@ class KioskFlow(HubPresence):
     def tap_service(self, service_id: str) -> bool:
         """Issue, print and show a ticket. Blocking: the app calls it off the UI thread. A tap
         while another is in flight, or on a disabled service, is ignored (False)."""
+        self.touched()
         with self._lock:
             button = next((b for b in self.service_buttons() if b.id == service_id), None)
             if self.busy or button is None or not button.enabled:
@@ -220,7 +254,7 @@ class KioskFlow(HubPresence):
         printed = self._print(ticket, lang)
         self.result = Result(ticket.number, self._service_name(ticket.service, lang),
                              ticket.ahead, ticket.estimate_minutes, self._qr(ticket), printed,
-                             self.clock() + self.settings.result_seconds)
+                             self.clock() + self.settings.result_seconds if printed else None)
         self.voice.ticket(ticket.number, ticket.ahead, lang)
 
     def _print(self, ticket: m.TicketView, lang: str) -> bool:

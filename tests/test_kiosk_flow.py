@@ -233,3 +233,39 @@ def test_language_switch(kiosk: Kiosk) -> None:
     assert kiosk.flow.language == "en"
     kiosk.flow.tap_service("A")
     assert kiosk.flow.result is not None and kiosk.flow.result.service == "Civil status"
+
+
+def test_one_citizens_choices_never_carry_to_the_next(kiosk: Kiosk) -> None:
+    """English and a priority group chosen: reset after the ticket; a group tapped and
+    abandoned: reset after idle_reset_seconds (30) untouched."""
+    flow = kiosk.flow
+    flow.choose_language("en")
+    flow.toggle_priority("elderly")
+    assert flow.tap_service("A") and flow.result is not None
+    flow.dismiss()
+    assert (flow.language, flow.priority) == ("vi", None)
+    flow.choose_language("en")
+    flow.toggle_priority("elderly")  # ... and walks away
+    kiosk.now += 29
+    flow.tick()
+    assert (flow.language, flow.priority) == ("en", "elderly")  # still choosing
+    kiosk.now += 2
+    flow.tick()
+    assert (flow.language, flow.priority) == ("vi", None)
+
+
+def test_a_ticket_not_printed_stays_until_touched(kiosk: Kiosk) -> None:
+    kiosk.emulator.offline_after_cut = True  # fails while printing
+    kiosk.flow.tap_service("A")
+    result = kiosk.flow.result
+    assert result is not None and not result.printed and result.until is None
+    kiosk.now += 600
+    kiosk.flow.tick()
+    assert kiosk.flow.result is result  # the citizen still has the number in front of them
+
+
+def test_priority_groups_are_disabled_while_nothing_can_be_issued(kiosk: Kiosk) -> None:
+    kiosk.flow.on_hub(hub_state("offline"))
+    assert not any(b.enabled for b in kiosk.flow.priority_buttons())
+    kiosk.flow.toggle_priority("elderly")
+    assert kiosk.flow.priority is None

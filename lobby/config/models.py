@@ -145,6 +145,9 @@ class Kiosk(Model):
                                    description="language -> espeak-ng voice")
     audio_device: AlsaDevice = "default"
     result_seconds: float = Field(default=12, ge=3, le=120)
+    idle_reset_seconds: float = Field(
+        default=30, ge=5, le=600,
+        description="untouched this long, the kiosk returns to the first language, no priority")
     orientation: Literal["portrait", "landscape"] = "portrait"
     fullscreen: bool = True
     screen_dpi: float = Field(default=96, ge=50, le=600)

@@ -130,6 +130,18 @@ def _shown(widget: Any) -> bool:
     return True
 
 
+def _container(widget: Any) -> Any:
+    """The button or tile a label is drawn on, if any: its text must stay on it."""
+    from kivy.uix.behaviors import ButtonBehavior
+
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ButtonBehavior):
+            return parent
+        parent = parent.parent
+    return None
+
+
 def label_problems(root: Any, slack: float = 1.5) -> list[str]:
     """Every shown label whose text runs outside its own box or over another label's text,
     or outside the window."""
@@ -151,6 +163,13 @@ def label_problems(root: Any, slack: float = 1.5) -> list[str]:
         if box[0] < -slack or box[1] < -slack or box[0] + box[2] > Window.width + slack \
                 or box[1] + box[3] > Window.height + slack:
             problems.append(f"{name}: outside the window")
+        container = _container(label)
+        if container is not None:
+            cx, cy = container.to_window(container.x, container.y)
+            if (box[0] < cx - slack or box[1] < cy - slack
+                    or box[0] + box[2] > cx + container.width + slack
+                    or box[1] + box[3] > cy + container.height + slack):
+                problems.append(f"{name}: outside its {type(container).__name__}")
         boxes.append((name, box))
     for index, (name, a) in enumerate(boxes):
         for other, b in boxes[index + 1:]:

@@ -1,0 +1,37 @@
+"""Every screen of the gallery, at each production size, with the demo centre and the merged
+commune centre (16 services with long official names, 14 counters, 6 priority groups): no
+label's text runs outside its box, over another label or off the screen."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+SCREENS = [("kiosk", "portrait"), ("kiosk", "landscape"), ("board", "landscape"),
+           ("board", "portrait"), ("terminal", "landscape")]
+
+
+@pytest.mark.parametrize("centre", ["demo", "merged"])
+@pytest.mark.parametrize(("app", "orientation"), SCREENS,
+                         ids=[f"{a}-{o}" for a, o in SCREENS])
+def test_no_label_runs_outside_its_box_or_over_another(
+    app: str, orientation: str, centre: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "audit.json"
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
+               KIVY_LOG_MODE="PYTHON", KIVY_HOME=str(tmp_path / "kivy"))
+    run = subprocess.run([sys.executable, str(ROOT / "tests" / "ui" / "screen_driver.py"), app,
+                          orientation, centre, str(out)], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    found = json.loads(out.read_text())
+    assert found["problems"] == []
+    if app == "kiosk" and centre == "merged":
+        assert found["pages"] > 1  # 16 services page instead of shrinking
