@@ -12,6 +12,7 @@ clips, joined into one utterance and handed to a sink, one utterance at a time.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import ctypes
 import hashlib
@@ -31,7 +32,11 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-GAP_SECONDS = 0.15  # between the phrases of one utterance
+# Between the phrases of one utterance. Each clip is trimmed of espeak-ng's silence first (about
+# 0.45 s after every word), which made one call take 17.5 s in Vietnamese and English.
+GAP_SECONDS = 0.06
+SILENCE_LEVEL = 400  # of 32,767: quieter samples at a clip's ends are silence
+EDGE_SECONDS = 0.02  # kept at each end of a trimmed clip, so no word starts clipped
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,21 @@ class Audio:
         with wave.open(str(path), "rb") as source:
             return cls(source.readframes(source.getnframes()), source.getframerate(),
                        source.getsampwidth(), source.getnchannels())
+
+    def trimmed(self) -> Audio:
+        """Without the silence at its start and end (16-bit mono clips only)."""
+        if self.width != 2 or self.channels != 1 or not self.frames:
+            return self
+        samples = array.array("h")
+        samples.frombytes(self.frames[:len(self.frames) // 2 * 2])
+        first = next((i for i, v in enumerate(samples) if abs(v) > SILENCE_LEVEL), None)
+        if first is None:
+            return self  # all silence: leave it as it is
+        last = next(i for i in range(len(samples) - 1, -1, -1)
+                     if abs(samples[i]) > SILENCE_LEVEL)
+        edge = int(self.rate * EDGE_SECONDS)
+        start, end = max(0, first - edge), min(len(samples), last + 1 + edge)
+        return Audio(samples[start:end].tobytes(), self.rate, self.width, self.channels)
 
     def silence(self, seconds: float) -> Audio:
         count = int(self.rate * seconds) * self.width * self.channels
@@ -105,7 +125,7 @@ class Synthesizer:
             future: Future[Path] = Future()
             self._jobs.put((text, voice, path, future))
             future.result(timeout)
-        audio = self._loaded[path] = Audio.read(path)
+        audio = self._loaded[path] = Audio.read(path).trimmed()
         return audio
 
     def _work(self) -> None:
@@ -241,6 +261,12 @@ class Speaker:
                 self.synthesizer.clip(text, voice)
             except Exception:
                 log.warning("could not synthesise %r", text, exc_info=True)
+
+    @property
+    def busy(self) -> bool:
+        """Something is queued or playing."""
+        with self._lock:
+            return self._pending > 0
 
     def wait_idle(self, timeout: float) -> bool:
         return self._idle.wait(timeout)
