@@ -102,6 +102,7 @@ class KioskApp(DeviceApp):
         # Paged by the room the tiles really get, known once laid out.
         self.idle.ids.services.bind(height=lambda *_: self.request_refresh())
         Window.bind(on_touch_down=lambda *_: self.flow.touched())  # any touch: still there
+        self.flow.voice.invite(self.flow.language)  # the invitation, from the start
         Clock.schedule_interval(lambda _dt: self.flow.tick(), 0.5)
         self.refresh()
         return self.manager
@@ -133,7 +134,8 @@ class KioskApp(DeviceApp):
         banner = flow.banner()
         ids.banner.text = banner or ""
         ids.banner.kind = "error" if banner and not flow.can_issue() else "warning"
-        ids.prompt.text = (tr(lang, "Printing your ticket…") if flow.busy
+        ids.prompt.text = (tr(lang, "Printing your ticket…") if flow.phase == "printing"
+                           else tr(lang, "Please wait a moment…") if flow.busy
                            else tr(lang, "Please choose a service"))
         ids.hint.text = tr(lang, "For priority: first touch your group, then the service.") \
             if flow.config.priority.classes else ""
@@ -224,7 +226,8 @@ class KioskApp(DeviceApp):
         buffer.seek(0)
         ids.qr.texture = CoreImage(buffer, ext="png").texture
         ids.note.text = "" if result.printed else tr(
-            lang, "The ticket could not be printed. Please show this number to the staff.")
+            lang, "The ticket could not be printed. Please remember number {number} and tell "
+            "the staff at the counter.", number=result.number)
         ids.note.kind = "error"
         ids.keep.text = tr(lang, "Please keep your ticket") if result.printed else ""
         ids.finish.text = tr(lang, "Done")

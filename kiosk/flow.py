@@ -10,6 +10,7 @@ handed out, so staff never call a citizen who never got a number.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -80,7 +81,10 @@ class Voice:
 
     def invite(self, language: str) -> None: ...
 
-    def ticket(self, number: str, ahead: int | None, language: str) -> None: ...
+    def ticket(self, number: str, ahead: int | None, language: str,
+               printed: bool = True) -> None: ...
+
+    def explain(self, text: str, language: str) -> None: ...
 
 
 @dataclass
@@ -103,6 +107,11 @@ class KioskFlow(HubPresence):
         self.queues: dict[str, m.ServiceQueue] = {}
         self.printer_state: PrinterState = PrinterState("unknown", None)
         self.busy = False
+        # While busy: "asking" the hub, then "printing". The screen says which: a citizen
+        # told "printing" for seconds while the hub is silent stops trusting the kiosk.
+        self.phase: str | None = None
+        # The hub did not answer a request: nothing can be issued until it is heard again.
+        self.unanswered = False
         self.message: str | None = None  # the last refusal or failure, in the current language
         self.result: Result | None = None
         self.orphans: list[_Orphan] = []
@@ -169,10 +178,15 @@ class KioskFlow(HubPresence):
 
     # --- what the screen shows ----------------------------------------------------------------
 
+    def on_hub(self, state: m.HubState, monotonic: float | None = None,
+               wall: float | None = None) -> None:
+        self.unanswered = False  # heard again: its beats come from the hub's worker
+        super().on_hub(state, monotonic, wall)
+
     def banner(self) -> str | None:
         """Why tickets cannot be taken now, if they cannot; else the last refusal."""
         lang = self.language
-        if not self.online:
+        if not self.online or self.unanswered:
             return tr(lang, "The system is offline. Please ask the staff.")
         if self.printer_state.paper == "out":
             return tr(lang, "The printer is out of paper. Please ask the staff.")
@@ -181,7 +195,8 @@ class KioskFlow(HubPresence):
         return self.message
 
     def can_issue(self) -> bool:
-        return self.online and self.printer_state.can_print and not self.busy
+        return (self.online and not self.unanswered and self.printer_state.can_print
+                and not self.busy)
 
     def service_buttons(self) -> list[ServiceButton]:
         lang = self.language
@@ -192,7 +207,7 @@ class KioskFlow(HubPresence):
             if queue is None:
                 detail, open_now = "", False
             elif not queue.open:
-                detail, open_now = tr(lang, "Closed now"), False
+                detail, open_now = self._closed_text(queue, lang), False
             elif queue.quota_reached:
                 detail, open_now = tr(lang, "No more tickets today"), False
             else:
@@ -204,6 +219,15 @@ class KioskFlow(HubPresence):
             buttons.append(ServiceButton(service.id, label, detail, service.icon,
                                          open_now and self.can_issue()))
         return buttons
+
+    def _closed_text(self, queue: m.ServiceQueue, lang: str) -> str:
+        """"Đang đóng · mở lúc 13:30" (or with the day, when not today)."""
+        if queue.opens_at is None:
+            return tr(lang, "Closed now")
+        opens = queue.opens_at.astimezone(self.config.site.zone)
+        today = dt.datetime.now(self.config.site.zone).date()
+        when = opens.strftime("%H:%M" if opens.date() == today else "%d/%m %H:%M")
+        return f"{tr(lang, 'Closed now')} · {tr(lang, 'opens {time}', time=when)}"
 
     def priority_buttons(self) -> list[PriorityButton]:
         enabled = self.can_issue()
@@ -219,7 +243,10 @@ class KioskFlow(HubPresence):
         self.touched()
         with self._lock:
             button = next((b for b in self.service_buttons() if b.id == service_id), None)
-            if self.busy or button is None or not button.enabled:
+            if self.busy or button is None:
+                return False
+            if not button.enabled:
+                self._explain(button)
                 return False
             self.busy = True
         self.message = None
@@ -228,9 +255,18 @@ class KioskFlow(HubPresence):
             self._take_ticket(service_id)
         finally:
             self.busy = False
+            self.phase = None
             self.priority = None
             self.on_change()
         return True
+
+    def _explain(self, button: ServiceButton) -> None:
+        """A touch on a disabled tile: say why on the screen and aloud, never nothing."""
+        why = self.banner() if not self.can_issue() else f"{button.label}: {button.detail}"
+        if why:
+            self.message = why
+            self.voice.explain(why, self.language)
+            self.on_change()
 
     def _take_ticket(self, service_id: str) -> None:
         lang = self.language
@@ -239,11 +275,14 @@ class KioskFlow(HubPresence):
         if not before.can_print:
             return  # the banner says why; nothing was issued
         transaction = self.new_transaction()
+        self.phase = "asking"
+        self.on_change()
         try:
             reply = self.issue(m.IssueRequest(transaction=transaction, service=service_id,
                                               priority=self.priority, language=lang))
         except RequestTimeoutError:
             self.orphans.append(_Orphan(transaction, service_id, self.priority, lang))
+            self.unanswered = True  # red, tiles off, until the hub is heard again
             self.message = tr(lang, "The system is offline. Please ask the staff.")
             return
         if not reply.ok or reply.data is None:
@@ -251,11 +290,13 @@ class KioskFlow(HubPresence):
             self.message = tr(lang, REFUSALS.get(code, NOT_AVAILABLE))
             return
         ticket = reply.data
+        self.phase = "printing"
+        self.on_change()
         printed = self._print(ticket, lang)
         self.result = Result(ticket.number, self._service_name(ticket.service, lang),
                              ticket.ahead, ticket.estimate_minutes, self._qr(ticket), printed,
                              self.clock() + self.settings.result_seconds if printed else None)
-        self.voice.ticket(ticket.number, ticket.ahead, lang)
+        self.voice.ticket(ticket.number, ticket.ahead, lang, printed)
 
     def _print(self, ticket: m.TicketView, lang: str) -> bool:
         content = self.ticket_content(ticket, lang)

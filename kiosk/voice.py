@@ -39,17 +39,30 @@ class KioskVoice(Voice):
             self.speaker.say("invite", [(tr(language, "Welcome. Please choose a service on "
                                                       "the screen."), voice)])
 
-    def ticket(self, number: str, ahead: int | None, language: str) -> None:
+    def ticket(self, number: str, ahead: int | None, language: str,
+               printed: bool = True) -> None:
+        """What the result screen says, said: "next in line" when nobody is ahead, and
+        nothing about keeping a ticket that could not be printed."""
         voice = self.voices.get(language)
         if voice is None:
             return
         phrases = [(tr(language, "Your number is"), voice)]
         phrases += [(word, voice) for word in spell_ticket(number, language)]
-        if ahead is not None:
+        if ahead == 0:
+            phrases.append((tr(language, "You are next."), voice))
+        elif ahead is not None:
             phrases.append((tr(language, "There are {count} people ahead of you.",
                                count=ahead), voice))
-        phrases.append((tr(language, "Please keep your ticket."), voice))
+        phrases.append((tr(language, "Please keep your ticket.") if printed else
+                        tr(language, "Please remember this number and tell the staff."),
+                        voice))
         self.speaker.say(f"ticket {number}", phrases)
+
+    def explain(self, text: str, language: str) -> None:
+        """Why a touch did nothing (a closed service, the printer, the system)."""
+        voice = self.voices.get(language)
+        if voice:
+            self.speaker.say("explain", [(text, voice)])
 
     def close(self) -> None:
         self.speaker.close()

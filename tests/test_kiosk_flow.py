@@ -159,7 +159,12 @@ def test_closed_service_and_quota(tmp_path: Path) -> None:
     kiosk = Kiosk(tmp_path, config)
     try:
         buttons = {b.id: b for b in kiosk.flow.service_buttons()}
-        assert not buttons["B"].enabled and buttons["B"].detail == "Đang đóng"
+        # Closed, and says when it opens next (Sundays 00:00 in this centre).
+        assert not buttons["B"].enabled and buttons["B"].detail.startswith("Đang đóng · mở lúc")
+        assert buttons["B"].detail.endswith("00:00")
+        # A touch on it is not ignored in silence: the screen says why.
+        assert not kiosk.flow.tap_service("B")
+        assert kiosk.flow.message == f"Đất đai: {buttons['B'].detail}"
         kiosk.flow.tap_service("A")
         buttons = {b.id: b for b in kiosk.flow.service_buttons()}
         assert not buttons["A"].enabled and buttons["A"].detail == "Đã hết số hôm nay"
@@ -187,11 +192,17 @@ def test_unanswered_issue_is_settled_later_and_never_a_ghost(kiosk: Kiosk) -> No
     kiosk.hub_down = True
     kiosk.flow.tap_service("A")
     assert kiosk.flow.result is None and kiosk.tickets() == []
+    # No answer: the kiosk says offline, with every tile off, until the hub is heard again.
+    assert kiosk.enabled() == {"A": False, "B": False}
+    assert kiosk.flow.banner() == "Hệ thống đang mất kết nối. Xin vui lòng báo nhân viên."
     kiosk.hub_down = False
+    kiosk.flow.on_hub(hub_state("online"))  # its next heartbeat
+    assert kiosk.enabled() == {"A": True, "B": True}
     kiosk.lose_next_reply = True  # this time the hub stores it but the reply is lost
     kiosk.flow.tap_service("A")
     assert kiosk.flow.result is None and kiosk.flow.message
     assert kiosk.tickets() == [("A001", 1)]  # a ghost, for now
+    kiosk.flow.on_hub(hub_state("online"))
     kiosk.flow.settle_orphans()
     assert kiosk.flow.orphans == []
     states = kiosk.engine.store.conn.execute("SELECT number, state FROM tickets").fetchall()
