@@ -80,8 +80,7 @@ class TerminalApp(DeviceApp):
         if not self.model.enabled()["transfer"]:
             return
         box = BoxLayout(orientation="vertical", spacing=self.h(0.015), padding=self.h(0.02))
-        popup = Popup(title=tr(self.model.language, "Transfer to"), content=box,
-                      size_hint=(0.7, 0.8), title_font=self.font_bold)
+        popup = self._popup(tr(self.model.language, "Transfer to"), box, (0.7, 0.85))
         def choose(button: Any) -> None:
             popup.dismiss()
             self.press("transfer", service=button.action)
@@ -90,6 +89,7 @@ class TerminalApp(DeviceApp):
             button = TButton(text=f"{target.id} · {target.name}", action=target.id)
             button.bind(on_release=choose)
             box.add_widget(button)
+        self._add_cancel(box, popup)
         self._open(popup)
 
     def _ask_number(self) -> None:
@@ -98,8 +98,7 @@ class TerminalApp(DeviceApp):
         box = BoxLayout(orientation="vertical", spacing=self.h(0.02), padding=self.h(0.02))
         field = TextInput(multiline=False, font_size=self.h(0.06), font_name=self.font,
                           size_hint_y=None, height=self.h(0.1), hint_text="A023")
-        popup = Popup(title=tr(self.model.language, "Call a number"), content=box,
-                      size_hint=(0.6, 0.5), title_font=self.font_bold)
+        popup = self._popup(tr(self.model.language, "Call a number"), box, (0.6, 0.62))
 
         def call(*_args: Any) -> None:
             popup.dismiss()
@@ -110,8 +109,19 @@ class TerminalApp(DeviceApp):
         ok.bind(on_release=call)
         box.add_widget(field)
         box.add_widget(ok)
+        self._add_cancel(box, popup)
         self._open(popup)
         field.focus = True
+
+    def _popup(self, title: str, content: Any, size: tuple[float, float]) -> Popup:
+        """A dialog with a large title; Esc closes it (and only it)."""
+        return Popup(title=title, content=content, size_hint=size, title_font=self.font_bold,
+                     title_size=self.h(0.05), auto_dismiss=True)
+
+    def _add_cancel(self, box: Any, popup: Popup) -> None:
+        cancel = TButton(text=tr(self.model.language, "Cancel") + "  [Esc]", action="cancel")
+        cancel.bind(on_release=lambda *_: popup.dismiss())
+        box.add_widget(cancel)
 
     def _open(self, popup: Popup) -> None:
         self.popup = popup
@@ -129,12 +139,15 @@ class TerminalApp(DeviceApp):
         if ticket:
             service = model.config.service(ticket.service)
             detail = service.names.get(lang, ticket.service) if service else ticket.service
+            group = model.config.priority_class(ticket.priority) if ticket.priority else None
+            if group is not None:
+                detail += " · " + (group.names.get(lang) or group.id)
             if ticket.recalls:
                 detail += " · " + tr(lang, "Recalled {count}×", count=ticket.recalls)
             if not ticket.printed:
                 detail += " · " + tr(lang, "Ticket not printed")
         ids.detail.text = detail
-        ids.message.text = model.message or ""
+        ids.message.text = model.banner() or ""
         enabled = model.enabled()
         for button in ids.buttons.children:
             button.enabled = enabled.get(button.action, False)

@@ -31,6 +31,15 @@ ERRORS = {
 }
 NO_ANSWER = N_("No answer from the hub. Please try again.")
 FAILED = N_("The hub could not do that.")
+OFFLINE = N_("Offline: the buttons work again when the hub is back.")
+# What the hub did, in words, after each action (the screen shows it until the next change).
+DONE = {
+    "call_next": N_("{number} called."), "call": N_("{number} called."),
+    "recall": N_("{number} called again."), "done": N_("{number} served."),
+    "no_show": N_("{number}: did not come."), "transfer": N_("{number} sent to {service}."),
+    "pause": N_("Counter paused. Next opens it again."), "resume": N_("Counter open."),
+}
+NO_SHOW_AFTER_RECALLS = N_("{number}: did not come after {count} calls; marked no-show.")
 
 
 @dataclass(frozen=True)
@@ -54,18 +63,33 @@ class TerminalModel(HubPresence):
         self.view: m.CounterView | None = None
         self.queues: dict[str, m.ServiceQueue] = {}
         self.message: str | None = None
+        self.refused = False  # the message is a refusal: it goes when the state changes
         self.busy = False
         self._lock = threading.Lock()
 
     # --- inputs from the bus ----------------------------------------------------------------
 
     def on_counter(self, view: m.CounterView) -> None:
+        before = self._state()
         self.view = view
+        self._clear_stale_refusal(before)
         self.on_change()
 
     def on_queues(self, state: m.QueuesState) -> None:
+        before = self._state()
         self.queues = {q.id: q for q in state.services}
+        self._clear_stale_refusal(before)
         self.on_change()
+
+    def _state(self) -> tuple[object, ...]:
+        ticket = self.ticket
+        return (ticket.number if ticket else None, self.status,
+                sum(line.waiting for line in self.services()))
+
+    def _clear_stale_refusal(self, before: tuple[object, ...]) -> None:
+        """"Nobody is waiting." must not stay on screen once somebody is."""
+        if self.refused and self._state() != before:
+            self.message, self.refused = None, False
 
     # --- what the screen shows --------------------------------------------------------------
 
@@ -87,9 +111,16 @@ class TerminalModel(HubPresence):
         return lines
 
     def transfer_targets(self) -> list[ServiceLine]:
+        """Services open now, but the ticket's own: a transfer to a closed one would strand
+        the citizen."""
         current = self.ticket.service if self.ticket else None
         return [ServiceLine(s.id, s.names.get(self.language, s.id), 0)
-                for s in self.config.services if s.id != current]
+                for s in self.config.services
+                if s.id != current and (q := self.queues.get(s.id)) is not None and q.open]
+
+    def banner(self) -> str | None:
+        """Offline first (the buttons are off), else the last confirmation or refusal."""
+        return tr(self.language, OFFLINE) if not self.online else self.message
 
     def enabled(self) -> dict[str, bool]:
         ready = self.online and not self.busy
@@ -102,6 +133,17 @@ class TerminalModel(HubPresence):
             "resume": ready and self.status != "open",
         }
 
+    def _confirmation(self, action: str, previous: m.TicketView | None,
+                      arguments: dict[str, Any]) -> str:
+        lang, now = self.language, self.ticket
+        if action == "recall" and previous is not None and now is None:
+            return tr(lang, NO_SHOW_AFTER_RECALLS, number=previous.number,
+                      count=previous.recalls + 1)
+        number = (now if action in ("call_next", "call", "recall") else previous)
+        service = self.config.service(str(arguments.get("service", "")))
+        return tr(lang, DONE[action], number=number.number if number else "",
+                  service=service.names.get(lang, service.id) if service else "")
+
     # --- staff actions (blocking: the app calls them off the UI thread) ----------------------
 
     def act(self, action: str, **arguments: Any) -> bool:
@@ -109,16 +151,20 @@ class TerminalModel(HubPresence):
             if self.busy or not self.enabled().get(action, False):
                 return False
             self.busy = True
-        self.message = None
+        self.message, self.refused = None, False
+        previous = self.ticket
         self.on_change()
         try:
             reply = self.request(action, counter=self.counter.id, **arguments)
             if reply.ok and reply.data is not None:
                 self.view = reply.data
+                self.message = self._confirmation(action, previous, arguments)
             elif reply.error is not None:
                 self.message = tr(self.language, ERRORS.get(reply.error.code, FAILED))
+                self.refused = True
         except RequestTimeoutError:
             self.message = tr(self.language, NO_ANSWER)
+            self.refused = True
         finally:
             self.busy = False
             self.on_change()

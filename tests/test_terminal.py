@@ -60,11 +60,34 @@ def test_next_recall_done(desk: Desk) -> None:
     assert [(s.id, s.waiting) for s in desk.model.services()] == [("A", 1), ("B", 1)]
     assert desk.model.act("call_next")
     assert desk.model.ticket is not None and desk.model.ticket.number == "A001"
+    assert desk.model.message == "Đã gọi số A001."  # every action confirms in words
     assert desk.model.enabled()["recall"] and desk.model.enabled()["done"]
     desk.model.act("recall")
     assert desk.model.ticket.recalls == 1
+    assert desk.model.message == "Đã gọi lại số A001."
     desk.model.act("done")
-    assert desk.model.ticket is None and desk.model.message is None
+    assert desk.model.ticket is None and desk.model.message == "Đã phục vụ xong số A001."
+
+
+def test_a_refusal_goes_when_the_state_changes_and_transfer_offers_open_services(
+    desk: Desk
+) -> None:
+    desk.model.act("call_next")
+    assert desk.model.message == "Không còn ai đang chờ."
+    desk.issue()  # a citizen arrives: "nobody is waiting" is no longer true
+    assert desk.model.message is None
+    desk.model.act("call_next")
+    # Transfer offers only services open now (all are, in this centre), never the ticket's own.
+    assert [t.id for t in desk.model.transfer_targets()] == ["B"]
+    desk.model.act("transfer", service="B")
+    assert desk.model.message == "Đã chuyển số A001 sang Đất đai."
+
+
+def test_offline_turns_every_button_off_and_says_so(desk: Desk) -> None:
+    desk.model.set_connected(False)
+    assert not any(desk.model.enabled().values())
+    assert desk.model.banner() == ("Mất kết nối: các nút sẽ hoạt động lại khi hệ thống kết nối "
+                                   "trở lại.")
 
 
 def test_refusals_are_shown_in_plain_words(desk: Desk) -> None:
