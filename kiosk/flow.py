@@ -331,6 +331,10 @@ class KioskFlow(HubPresence):
             footer=self.settings.footer.get(lang, ""),
             priority=(priority.names.get(lang) or priority.id) if priority else None,
             language=lang,
+            counters=tuple(c.number for c in self.config.counters
+                           if ticket.service in c.services),
+            staff_language=self.config.site.languages[0],
+            staff_service=self._service_name(ticket.service, self.config.site.languages[0]),
         )
 
     # --- requests the hub never answered -------------------------------------------------------

@@ -15,7 +15,7 @@ from escpos.printer import Dummy
 from emulators.printer import PrinterEmulator
 from kiosk.printing.devices import EscposPrinter, FilePrinter, PrinterState
 from kiosk.printing.escpos_out import EscposWriter, encode_cp1258, native_codepage
-from kiosk.printing.layout import TicketContent, ticket_blocks
+from kiosk.printing.layout import Text, TicketContent, ticket_blocks
 from lobby.config.models import Printer
 
 QR_DATA = "https://dichvucong.example.gov.vn/ticket/demo/42?number=A023"
@@ -143,3 +143,21 @@ def test_network_printer_status_and_printing(tmp_path: Path, state: str,
     finally:
         printer.close()
         emulator.close()
+
+
+def test_a_ticket_taken_in_english_keeps_the_vietnamese_for_staff() -> None:
+    from dataclasses import replace as with_
+
+    english = with_(content("en"), counters=(1, 2, 4), staff_language="vi",
+                    staff_service="Hộ tịch")
+    texts = [b.text for b in ticket_blocks(english) if isinstance(b, Text)]
+    assert any(t.endswith(" / Your number") for t in texts)
+    assert texts.index("Hộ tịch") < texts.index("Civil status")  # the centre's language first
+    assert "Quầy phục vụ: 1, 2, 4" in texts and "Served at counters 1, 2, 4" in texts
+    assert "Xin theo dõi màn hình và lắng nghe số của quý khách." in texts
+    assert "Please watch the screen and listen for your number." in texts
+    vietnamese_only = [b.text for b in ticket_blocks(with_(content("vi"), counters=(3,),
+                                                           staff_language="vi"))
+                       if isinstance(b, Text)]
+    assert "Quầy phục vụ: 3" in vietnamese_only and not any(
+        "Served at" in t for t in vietnamese_only)

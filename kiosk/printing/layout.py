@@ -19,6 +19,12 @@ class TicketContent:
     footer: str
     priority: str | None
     language: str
+    # The counters that serve the service ("Quầy 1, 2, 4"), and, for a ticket taken in
+    # another language, the centre's own language and the service's name in it: staff read
+    # the ticket too.
+    counters: tuple[int, ...] = ()
+    staff_language: str | None = None
+    staff_service: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,19 +65,36 @@ def wait_lines(ahead: int | None, estimate_minutes: int | None, lang: str) -> li
 
 
 def ticket_blocks(content: TicketContent) -> list[Block]:
+    """The ticket, top to bottom. Taken in another language than the centre's own, it says
+    everything in the centre's language first and then in the citizen's."""
     lang = content.language
+    langs = [lang]
+    if content.staff_language and content.staff_language != lang:
+        langs = [content.staff_language, lang]
+
+    def each(message: str, bold: bool = False, **values: object) -> list[Block]:
+        return [Text(tr(language, message, **values), bold=bold) for language in langs]
+
     blocks: list[Block] = [
         Text(content.centre, scale=1, bold=True),
         Rule(),
-        Text(tr(lang, "Your number"), scale=1),
+        Text(" / ".join(tr(language, "Your number") for language in langs), scale=1),
         Number(content.number),
-        Text(content.service, scale=2, bold=True),
     ]
+    if len(langs) > 1 and content.staff_service:
+        blocks.append(Text(content.staff_service, scale=2, bold=True))
+    blocks.append(Text(content.service, scale=2 if len(langs) == 1 else 1, bold=True))
     if content.priority:
         blocks.append(Text(content.priority, scale=1, bold=True))
     blocks.append(Text(content.issued_at))
-    blocks += [Text(line) for line in wait_lines(content.ahead, content.estimate_minutes, lang)]
-    blocks += [QrCode(content.qr_data), Text(tr(lang, "Please keep your ticket"), bold=True)]
+    for language in langs:
+        blocks += [Text(line) for line in wait_lines(content.ahead, content.estimate_minutes,
+                                                     language)]
+    if content.counters:
+        numbers = ", ".join(str(n) for n in content.counters)
+        blocks += each("Served at counters {numbers}", bold=True, numbers=numbers)
+    blocks += each("Please watch the screen and listen for your number.")
+    blocks += [QrCode(content.qr_data), *each("Please keep your ticket", bold=True)]
     if content.footer:
         blocks.append(Text(content.footer))
     return blocks
