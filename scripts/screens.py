@@ -21,8 +21,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CENTRES = {"demo": ROOT / "config" / "demo.yaml",
-           "merged": ROOT / "tests" / "fixtures" / "centres" / "merged-commune.yaml"}
+FIXTURES = ROOT / "tests" / "fixtures" / "centres"
+# The gallery shows the first two; the layout tests draw all four (1 to 20 services).
+CENTRES = {"demo": ROOT / "config" / "demo.yaml", "merged": FIXTURES / "merged-commune.yaml",
+           "tiny": FIXTURES / "tiny.yaml", "largest": FIXTURES / "largest.yaml"}
+GALLERY = ("demo", "merged")
 SHOTS = [  # app, orientation
     ("kiosk", "portrait"), ("kiosk", "landscape"), ("board", "landscape"),
     ("board", "portrait"), ("terminal", "landscape"),
@@ -42,7 +45,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
                KIVY_LOG_MODE="PYTHON", KIVY_HOME=tempfile.mkdtemp(prefix="kivy-"))
-    for centre in CENTRES:
+    for centre in GALLERY:
         for app, orientation in SHOTS:
             subprocess.run([sys.executable, __file__, "--out", str(out), "--one", app,
                             orientation, centre], env=env, check=True, timeout=120)
