@@ -101,10 +101,36 @@ class SpeechError(RuntimeError):
     pass
 
 
-class Synthesizer:
-    """Text to WAV clips, cached on disk by voice, rate and text."""
+# The one format clips are joined in (espeak-ng's): a recorded part must be in it too.
+CLIP_FORMAT = (22050, 2, 1)  # rate, bytes a sample, channels
 
-    def __init__(self, cache_dir: Path) -> None:
+
+def recorded_path(pack: Path, language: str, text: str) -> Path:
+    """Where a voice pack keeps the recording of `text`: its words are the file name."""
+    return pack / language / f"{text.rstrip(':').strip()}.wav"
+
+
+def check_recording(path: Path) -> str | None:
+    """What is wrong with a recorded part, or None when it can be used."""
+    try:
+        audio = Audio.read(path)
+    except (wave.Error, EOFError, OSError) as exc:
+        return f"not a WAV file ({exc})"
+    if (audio.rate, audio.width, audio.channels) != CLIP_FORMAT:
+        return (f"{audio.rate} Hz, {audio.width * 8}-bit, {audio.channels} channel(s); "
+                "needs 22050 Hz, 16-bit, mono")
+    if audio.trimmed().seconds < 0.05:
+        return "silent"
+    return None
+
+
+class Synthesizer:
+    """Text to WAV clips, cached on disk by voice, rate and text. With a recorded voice pack
+    (`recorded/<language>/<text>.wav`, as `lobby voice-pack check` describes), a part
+    recorded by a person is used as it is; every other part is synthesised by espeak-ng."""
+
+    def __init__(self, cache_dir: Path, recorded: Path | None = None) -> None:
+        self.recorded = recorded
         self.cache_dir = cache_dir
         cache_dir.mkdir(parents=True, exist_ok=True)
         self._jobs: queue.Queue[tuple[str, Voice, Path, Future[Path]] | None] = queue.Queue()
@@ -117,6 +143,13 @@ class Synthesizer:
         return self.cache_dir / f"{voice.language}-{key}.wav"
 
     def clip(self, text: str, voice: Voice, timeout: float = 10.0) -> Audio:
+        if self.recorded is not None:
+            own = recorded_path(self.recorded, voice.language, text)
+            if own.exists():
+                loaded = self._loaded.get(own)
+                if loaded is None:
+                    loaded = self._loaded[own] = Audio.read(own).trimmed()
+                return loaded
         path = self.path_for(text, voice)
         loaded = self._loaded.get(path)
         if loaded is not None:

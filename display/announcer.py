@@ -36,6 +36,15 @@ def call_words(call: m.BoardCall, language: str) -> list[str]:
             tr(language, "please go to counter"), number_words(call.counter_number, language)]
 
 
+def call_parts(config: LobbyConfig, lang: str) -> list[str]:
+    letters = {c for s in config.services for c in s.id}
+    words = [tr(lang, "Once more:"), tr(lang, "Number"), tr(lang, "please go to counter"),
+             *DIGITS.get(lang, DIGITS["en"]),
+             *(w for c in sorted(letters) for w in spell_ticket(c, lang)),
+             *(number_words(c.number, lang) for c in config.counters)]
+    return list(dict.fromkeys(words))  # once each, in order
+
+
 class Announcer:
     def __init__(self, config: LobbyConfig, settings: Board, speaker: Speaker,
                  state_file: Path | None = None, chime: Audio | None = None,
@@ -74,17 +83,15 @@ class Announcer:
         said = [(word, voice) for lang, voice in voices for word in call_words(call, lang)]
         return said if behind_others else said * self.settings.repeat
 
+    def parts(self) -> list[Phrase]:
+        """Every phrase part a call of this centre can take: the call phrases, letters,
+        digits and counter numbers, in each language (a recorded voice pack has these)."""
+        return [(word, voice) for lang, voice in self.voices.items()
+                for word in call_parts(self.config, lang)]
+
     def prewarm(self) -> None:
-        """Every phrase part, letter, digit and counter number, so announcing starts at once."""
-        letters = {c for s in self.config.services for c in s.id}
-        parts: list[Phrase] = []
-        for lang, voice in self.voices.items():
-            words = [tr(lang, "Once more:"), tr(lang, "Number"), tr(lang, "please go to counter"),
-                     *DIGITS.get(lang, DIGITS["en"]),
-                     *(w for c in sorted(letters) for w in spell_ticket(c, lang)),
-                     *(number_words(c.number, lang) for c in self.config.counters)]
-            parts += [(w, voice) for w in words]
-        self.speaker.prewarm(parts)
+        """Every phrase part, synthesised or read now, so announcing starts at once."""
+        self.speaker.prewarm(self.parts())
 
     def _say(self, call: m.BoardCall) -> None:
         if in_zone(self.settings, call.counter, call.service):

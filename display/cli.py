@@ -9,12 +9,22 @@ from typing import Any
 
 from devicekit.startup import add_device_arguments, device_for, require_screen_packages
 from devicekit.window import open_device_window
+from lobby.cli import add_config_argument, read_config
 
 
 def register(sub: Any) -> None:
     board = sub.add_parser("board", help="run a ceiling board and its announcer")
     add_device_arguments(board, "where voice clips and the last announced call are kept")
     board.set_defaults(run=run_board)
+    pack = sub.add_parser("voice-pack", help="check a folder of recorded voice parts")
+    pack_sub = pack.add_subparsers(dest="voice_pack_command", required=True, metavar="ACTION",
+                                   help="check: see what a folder of recordings covers")
+    check = pack_sub.add_parser("check", help="list the parts a board's calls take, and "
+                                "which the folder has, lacks or has in a wrong format")
+    check.add_argument("folder", metavar="DIR", help="the voice pack: DIR/<language>/<words>.wav")
+    add_config_argument(check)
+    check.add_argument("--device", help="the board whose languages count (default: the first)")
+    check.set_defaults(run=check_voice_pack)
     counter = sub.add_parser("counter", help="run a counter terminal (for staff)")
     add_device_arguments(counter, "not used by the terminal")
     counter.add_argument("--counter", help="which of the device's counters (default: first)")
@@ -37,7 +47,8 @@ def run_board(args: argparse.Namespace) -> int:
     model = BoardModel(config, settings)
     announcer = None
     if settings.voice:
-        speaker = Speaker(Synthesizer(var / "clips"), AplaySink(settings.audio_device))
+        pack = Path(settings.voice_pack) if settings.voice_pack else None
+        speaker = Speaker(Synthesizer(var / "clips", pack), AplaySink(settings.audio_device))
         announcer = Announcer(config, settings, speaker, var / f"{device.id}.last-seq")
         announcer.prewarm()
     client = BoardClient(config, device, broker_address(config, args.broker), model, announcer)
@@ -49,6 +60,39 @@ def run_board(args: argparse.Namespace) -> int:
         if announcer:
             announcer.speaker.close()
     return 0
+
+
+def check_voice_pack(args: argparse.Namespace) -> int:
+    """Exit 0 when every part is recorded and usable, 1 when some fall back to espeak-ng,
+    2 when a recording is unusable."""
+    from devicekit.speech import check_recording, recorded_path
+    from display.announcer import call_parts
+
+    config = read_config(args.config)
+    boards = [d for d in config.devices if d.role == "board"
+              and (args.device is None or d.id == args.device)]
+    if not boards:
+        print(f"lobby voice-pack: no board {args.device or ''} in {args.config}")
+        return 2
+    folder = Path(args.folder)
+    missing, broken, found = [], [], 0
+    for lang in boards[0].board_settings.languages:
+        for part in call_parts(config, lang):
+            path = recorded_path(folder, lang, part)
+            if not path.exists():
+                missing.append(str(path.relative_to(folder)))
+            elif (problem := check_recording(path)) is not None:
+                broken.append(f"{path.relative_to(folder)}: {problem}")
+            else:
+                found += 1
+    print(f"{found} part(s) recorded and usable")
+    for line in broken:
+        print(f"unusable: {line}")
+    if missing:
+        print(f"{len(missing)} part(s) not recorded, said by espeak-ng instead:")
+        for name in missing:
+            print(f"  {name}")
+    return 2 if broken else 1 if missing else 0
 
 
 def run_counter(args: argparse.Namespace) -> int:

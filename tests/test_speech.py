@@ -89,3 +89,55 @@ def test_aplay_sink_on_a_missing_device_warns_once_and_goes_on(
         sink.play(clip, "call")  # returns: the announcer's queue is never stuck on it
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "hw:CARD=NoSuchCard" in warnings[0]
+
+
+def tone(seconds: float, rate: int = 22050) -> Audio:
+    """A recording stand-in: a 440 Hz tone (a person's voice, as far as the code can tell)."""
+    import math
+    import struct
+
+    count = int(rate * seconds)
+    frames = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate)))
+                      for i in range(count))
+    return Audio(frames, rate)
+
+
+def test_a_recorded_voice_pack_is_used_and_checked(tmp_path: Path) -> None:
+    """A centre records its own parts; `lobby voice-pack check` says what is there, what is
+    missing (said by espeak-ng) and what cannot be used."""
+    import subprocess
+    import sys
+
+    from devicekit.speech import recorded_path
+    from tests.helpers import ROOT, small_config_file
+
+    _, config_file = small_config_file(tmp_path)
+    pack = tmp_path / "pack"
+    for text in ("Mời số", "không", "một"):
+        path = recorded_path(pack, "vi", text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(tone(0.4).wav_bytes())
+    wrong = recorded_path(pack, "vi", "hai")
+    wrong.write_bytes(tone(0.4, rate=44100).wav_bytes())
+
+    def check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "lobby.cli", "voice-pack", "check",
+                               str(pack), "--config", str(config_file)], capture_output=True,
+                              text=True, cwd=ROOT, timeout=60)
+
+    found = check()
+    assert found.returncode == 2, found.stdout  # a recording in the wrong format
+    assert "3 part(s) recorded and usable" in found.stdout
+    assert "unusable: vi/hai.wav: 44100 Hz" in found.stdout
+    assert "vi/ba.wav" in found.stdout  # not recorded: espeak-ng says it
+    wrong.unlink()
+    assert check().returncode == 1  # only missing parts now
+    # The recorded part is what is played; the rest is synthesised.
+    synthesizer = Synthesizer(tmp_path / "clips", pack)
+    try:
+        own = synthesizer.clip("Mời số", Voice("vi", "vi"))
+        assert own.frames == tone(0.4).trimmed().frames
+        spoken = synthesizer.clip("ba", Voice("vi", "vi"))
+        assert spoken.seconds > 0.1 and spoken.frames != own.frames
+    finally:
+        synthesizer.close()

@@ -186,6 +186,8 @@ class Board(Model):
     voices: dict[str, str] = Field(default_factory=lambda: {"vi": "vi", "en": "en"})
     audio_device: AlsaDevice = "default"
     rate: int = Field(default=160, ge=80, le=300, description="words per minute")
+    voice_pack: str | None = Field(
+        default=None, description="a folder of recorded parts (lobby voice-pack check)")
     repeat: int = Field(default=1, ge=1, le=3, description="times each call is said")
     missed_window_seconds: float = Field(
         default=120, ge=0, description="after a reconnect, say missed calls this recent")
