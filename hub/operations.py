@@ -118,11 +118,7 @@ class Operations:
 
     @operation(m.PrintFailedRequest)
     def print_failed(self, request: m.PrintFailedRequest, device: str, now: float) -> Result:
-        ticket = self.store.ticket(request.ticket_id)
-        if ticket is None:
-            raise HubError("unknown_ticket", f"no ticket {request.ticket_id}")
-        if ticket.device != device:
-            raise HubError("not_allowed", "a kiosk may report only its own tickets")
+        ticket = self._kiosks_own(request.ticket_id, device)
         # The live copy (if the ticket is still open) is the one the counters see.
         live_copy = self._open_ticket(ticket.id) or ticket
         live_copy.printed = False
@@ -134,11 +130,7 @@ class Operations:
 
     @operation(m.NotHandedOutRequest)
     def not_handed_out(self, request: m.NotHandedOutRequest, device: str, now: float) -> Result:
-        ticket = self.store.ticket(request.ticket_id)
-        if ticket is None:
-            raise HubError("unknown_ticket", f"no ticket {request.ticket_id}")
-        if ticket.device != device:
-            raise HubError("not_allowed", "a kiosk may report only its own tickets")
+        ticket = self._kiosks_own(request.ticket_id, device)
         live_copy = self._open_ticket(ticket.id)
         if live_copy is None:  # closed already (a retry, or served meanwhile): nothing to do
             return Result(self.views.ticket(ticket), Changes())
@@ -154,6 +146,15 @@ class Operations:
         self.store.save_ticket(live_copy)
         self.store.add_event(ticket.id, "not_handed_out", now, device=device)
         return Result(self.views.ticket(live_copy), changes)
+
+    def _kiosks_own(self, ticket_id: int, device: str) -> Ticket:
+        """The stored ticket `device` issued; a kiosk reports only on its own tickets."""
+        ticket = self.store.ticket(ticket_id)
+        if ticket is None:
+            raise HubError("unknown_ticket", f"no ticket {ticket_id}")
+        if ticket.device != device:
+            raise HubError("not_allowed", "a kiosk may report only its own tickets")
+        return ticket
 
     def _open_ticket(self, ticket_id: int) -> Ticket | None:
         for line in self.live.waiting.values():
