@@ -193,6 +193,11 @@ class BoardApp(DeviceApp):
         if self.clock_label.text != clock:
             self.clock_label.text = clock
 
+    def show_waiting_page(self, page: int) -> None:
+        """Turns the waiting lines to `page` now (the layout test looks at every page)."""
+        self._page = page
+        self.refresh()
+
     def _turn_page(self, _dt: float) -> None:
         self._page += 1
         self.request_refresh()
@@ -348,9 +353,10 @@ class BoardApp(DeviceApp):
                 row.count = tr(langs[0], "opens {time}", time=when)
             else:
                 row.count = tr(langs[0], "Closed")
-            row.count_width = max(layout.waiting.font * 2.2,
-                                  min(row.width * 0.5, layout.waiting.font * 0.62
-                                      * len(row.count) + layout.waiting.font * 0.4))
+            # The count (or "mở lúc 28/11 07:30") as wide as it really is, measured in the
+            # bold font: the name gets the rest and is shortened with "…" if need be.
+            row.count_width = (measure(row.count, self.font_bold) * layout.waiting.font
+                               + layout.waiting.font * 0.5)
 
     def _paint_lit(self) -> None:
         """Only the newest serving row is highlighted; it blinks while new."""

@@ -62,6 +62,7 @@ class KioskApp(DeviceApp):
         self.touch_px = theme.mm_to_px(theme.MIN_TOUCH_MM, settings.screen_dpi)
         self._row_keys: dict[int, list[str]] = {}  # id(row) -> the options it shows
         self.page = 0
+        self._fresh_starts = 0  # the flow's count when the page was last reset
         # A tile at least 1.6 touch targets high: a finger can never land on two.
         self.tile_height = max(self.touch_px * 1.6, self.sp(186 if self.columns == 1 else 172))
 
@@ -188,6 +189,8 @@ class KioskApp(DeviceApp):
             tile.label, tile.detail, tile.enabled = option.label, option.detail, option.enabled
             tile.icon = str(icon(option.icon))
 
+        if self.flow.fresh_starts != self._fresh_starts:  # a new citizen: the first page
+            self._fresh_starts, self.page = self.flow.fresh_starts, 0
         per_page = self._per_page()
         ordered = list(options)
         self.pages = max(1, -(-len(ordered) // per_page))

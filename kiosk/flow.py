@@ -116,6 +116,7 @@ class KioskFlow(HubPresence):
         self.result: Result | None = None
         self.orphans: list[_Orphan] = []
         self.touched_at = self.clock()
+        self.fresh_starts = 0
         self._lock = threading.Lock()
 
     # --- inputs from the bus and the printer poller ------------------------------------------
@@ -175,6 +176,7 @@ class KioskFlow(HubPresence):
     def _reset_choices(self) -> None:
         self.language = self.config.site.languages[0]
         self.priority = None
+        self.fresh_starts += 1  # the screen goes back to its first page of services
 
     # --- what the screen shows ----------------------------------------------------------------
 

@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FIXTURES = ROOT / "tests" / "fixtures" / "centres"
-# The gallery shows the first two; the layout tests draw all four (1 to 20 services).
+# The gallery shows the first two; the layout tests draw all five (1 to 20 services).
 CENTRES = {"demo": ROOT / "config" / "demo.yaml", "merged": FIXTURES / "merged-commune.yaml",
-           "tiny": FIXTURES / "tiny.yaml", "largest": FIXTURES / "largest.yaml"}
+           "tiny": FIXTURES / "tiny.yaml", "ten": FIXTURES / "ten.yaml",
+           "largest": FIXTURES / "largest.yaml"}
 GALLERY = ("demo", "merged")
 SHOTS = [  # app, orientation
     ("kiosk", "portrait"), ("kiosk", "landscape"), ("board", "landscape"),

@@ -253,8 +253,10 @@ def test_one_citizens_choices_never_carry_to_the_next(kiosk: Kiosk) -> None:
     flow.choose_language("en")
     flow.toggle_priority("elderly")
     assert flow.tap_service("A") and flow.result is not None
+    starts = flow.fresh_starts
     flow.dismiss()
     assert (flow.language, flow.priority) == ("vi", None)
+    assert flow.fresh_starts == starts + 1  # the screen goes back to its first page
     flow.choose_language("en")
     flow.toggle_priority("elderly")  # ... and walks away
     kiosk.now += 29

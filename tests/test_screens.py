@@ -1,7 +1,7 @@
 """Every screen of the gallery, at each production size, with 1 service (tiny), 4 (the demo
-centre), 16 (the merged commune: long official names, 14 counters, 6 priority groups) and 20
-(60-character names, 16 counters, 6 groups): no label's text runs outside its box or its
-tile, over another label, or off the screen."""
+centre), 10 (8 counters, 3 priority groups), 16 (the merged commune: long official names, 14
+counters, 6 priority groups) and 20 (60-character names, 16 counters, 6 groups): no label's
+text runs outside its box or its tile, over another label, or off the screen."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ SCREENS = [("kiosk", "portrait"), ("kiosk", "landscape"), ("board", "landscape")
            ("board", "portrait"), ("terminal", "landscape")]
 
 
-@pytest.mark.parametrize("centre", ["tiny", "demo", "merged", "largest"])
+@pytest.mark.parametrize("centre", ["tiny", "demo", "ten", "merged", "largest"])
 @pytest.mark.parametrize(("app", "orientation"), SCREENS,
                          ids=[f"{a}-{o}" for a, o in SCREENS])
 def test_no_label_runs_outside_its_box_or_over_another(

@@ -32,10 +32,28 @@ def main() -> int:
     app = screens.build(app_name, orientation, config)
     found: dict[str, object] = {}
 
+    def settle() -> None:
+        """Lets Kivy lay the new page out before it is looked at."""
+        from kivy.base import EventLoop
+
+        for _ in range(3):
+            EventLoop.idle()
+
     def audit(_dt: float) -> None:
-        found["problems"] = label_problems(app.root)
+        problems = label_problems(app.root)
         if app_name == "kiosk":
             found["pages"] = int(app.pages)
+            for page in range(1, int(app.pages)):  # every page of services too
+                app.page = page
+                app.refresh()
+                settle()
+                problems += [f"page {page + 1}: {p}" for p in label_problems(app.root)]
+        if app_name == "board":
+            for page in range(1, 4):  # the waiting lines' other pages (they turn)
+                app.show_waiting_page(page)
+                settle()
+                problems += [f"waiting page {page + 1}: {p}" for p in label_problems(app.root)]
+        found["problems"] = problems
         app.stop()
 
     Clock.schedule_once(audit, 1.5)
