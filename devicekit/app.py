@@ -6,6 +6,7 @@ Kivy is imported here and in the apps' own modules only; their logic is plain vi
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from kivy.app import App
@@ -13,6 +14,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from devicekit.assets import FONT, FONT_BOLD
+from devicekit.startup import STOP_REQUESTED
 from lobby.presence import HubPresence
 
 ADMIN_QUIT_KEY = ord("q")  # with Ctrl and Shift: the one way to leave a device app by keyboard
@@ -32,6 +34,12 @@ class DeviceApp(App):  # type: ignore[misc]
         # once a frame however many changes arrive.
         model.on_change = self.request_refresh
         Window.bind(on_key_down=self._key_down)
+        # Stopping the service (SIGTERM) or Ctrl-C in a terminal stops the app cleanly, even
+        # before its window is up (the clock runs the stop once the app runs).
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: Clock.schedule_once(lambda _dt: self.quit()))
+        if STOP_REQUESTED.is_set():  # stopped while starting
+            Clock.schedule_once(lambda _dt: self.quit())
 
     def request_refresh(self) -> None:
         self._repaint()
@@ -51,6 +59,11 @@ class DeviceApp(App):  # type: ignore[misc]
     def on_start(self) -> None:
         Window.bind(on_request_close=self._on_request_close)
 
+    def quit(self) -> None:
+        """Leaves the app (the admin's key, or the service stopped)."""
+        self._admin_quit = True
+        self.stop()
+
     def _on_request_close(self, *_args: Any, **_kwargs: Any) -> bool:
         """Refuses to close (Alt+F4, the window manager's close) a full-screen device app:
         True stops Kivy closing. The admin combination is Ctrl+Shift+Q (docs/install.md), or
@@ -60,8 +73,7 @@ class DeviceApp(App):  # type: ignore[misc]
     def _key_down(self, _window: Any, key: int, _scancode: int, text: str | None,
                   modifiers: list[str]) -> bool:
         if key == ADMIN_QUIT_KEY and {"ctrl", "shift"} <= set(modifiers):
-            self._admin_quit = True
-            self.stop()
+            self.quit()
             return True
         return bool(text) and self.on_key(text or "")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import signal
 import sys
+import threading
 
 from lobby.cli import add_broker_argument, add_config_argument, read_config
 from lobby.config.models import Device, LobbyConfig
@@ -31,8 +33,15 @@ def _position(text: str) -> tuple[int, int]:
     return x, y
 
 
+# Set when the service is stopped (SIGTERM) before the app's window is up; the app then stops
+# as soon as it runs (devicekit.app), cleanly, instead of dying mid-start.
+STOP_REQUESTED = threading.Event()
+
+
 def device_for(args: argparse.Namespace, role: str) -> tuple[LobbyConfig, Device]:
     """The config and this app's device, or exit 2 with what is wrong."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: STOP_REQUESTED.set())
     config = read_config(args.config)
     device = config.device(args.device)
     if device is None or device.role != role:

@@ -66,5 +66,8 @@ def prepare_window(size: tuple[int, int], fullscreen: bool, scale: float = 1.0,
         # Esc must not quit a kiosk under a citizen's hand (devicekit.app ignores the other
         # ways to close a full-screen app too).
         "KCFG_KIVY_EXIT_ON_ESCAPE": "0",
+        # SDL would turn SIGTERM into a window-close request, which a full-screen device app
+        # refuses: the app handles the signal itself (devicekit.app), so the service stops.
+        "SDL_NO_SIGNAL_HANDLERS": "1",
     }
     os.environ.update(settings)

@@ -5,19 +5,11 @@ flashes by a timer. Kivy lives only here and in board.kv."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.core.text import Label as CoreLabel
 from kivy.core.window import Window
-from kivy.properties import (
-    BooleanProperty,
-    ListProperty,
-    NumericProperty,
-    ObjectProperty,
-    StringProperty,
-)
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
@@ -25,6 +17,7 @@ from kivy.uix.widget import Widget
 from devicekit import theme
 from devicekit.app import DeviceApp
 from devicekit.i18n import tr
+from devicekit.text import measure
 from display.board_layout import BoardLayout, Rect, Region, board_layout
 from display.board_model import BoardModel, ServingRow
 
@@ -35,59 +28,6 @@ MAX_SERVING = 16
 
 class BoardText(Label):  # type: ignore[misc]
     pass
-
-
-_TEXTURES: dict[tuple[str, str, int], Any] = {}
-
-
-def text_texture(text: str, font_name: str, font_size: float) -> Any:
-    """The texture of `text` in white (tinted by the drawing colour), drawn once and kept:
-    every counter's "Quầy 5" and every number is drawn a single time however often it moves
-    between rows. Drawing a text takes milliseconds in software GL, and uploading it in the
-    middle of a frame stalls the frame."""
-    key = (text, font_name, int(font_size))
-    texture = _TEXTURES.get(key)
-    if texture is None:
-        label = CoreLabel(text=text, font_name=font_name, font_size=int(font_size))
-        label.refresh()
-        texture = label.texture
-        texture.bind()  # uploaded now, between frames
-        if len(_TEXTURES) > 2000:  # a day's numbers at a few sizes: then start afresh
-            _TEXTURES.clear()
-        _TEXTURES[key] = texture
-    return texture
-
-
-class CachedText(Widget):  # type: ignore[misc]
-    """One line of text that is never shortened, drawn from `text_texture`, left- or
-    right-aligned and centred vertically in its box."""
-
-    text = StringProperty("")
-    font_name = StringProperty("")
-    font_size = NumericProperty(20)
-    color = ListProperty([1, 1, 1, 1])
-    align = StringProperty("left")
-    texture = ObjectProperty(None, allownone=True)
-
-    def on_text(self, *_args: Any) -> None:
-        self._update()
-
-    def on_font_size(self, *_args: Any) -> None:
-        self._update()
-
-    def on_font_name(self, *_args: Any) -> None:
-        self._update()
-
-    def _update(self) -> None:
-        self.texture = (text_texture(self.text, self.font_name, self.font_size)
-                        if self.text and self.font_name else None)
-
-    def text_box(self) -> tuple[float, float, float, float]:
-        """Where the text is drawn, in window coordinates (for the layout tests)."""
-        width, height = self.texture.size if self.texture else (0, 0)
-        x = self.x if self.align == "left" else self.right - width
-        wx, wy = self.to_window(x, self.center_y - height / 2)
-        return wx, wy, width, height
 
 
 class CallRow(Widget):  # type: ignore[misc]
@@ -111,14 +51,6 @@ class WaitingRow(Widget):  # type: ignore[misc]
 def both(key: str, languages: list[str], **values: object) -> str:
     """A label in every site language: "Quầy 5 · Counter 5"."""
     return " · ".join(tr(lang, key, **values) for lang in languages)
-
-
-@cache
-def measure(text: str, font: str) -> float:
-    """The width of `text` at a font size of 1 (measured at 100 px)."""
-    label = CoreLabel(text=text, font_size=100, font_name=font)
-    label.refresh()
-    return float(label.content_width) / 100
 
 
 def hide(widget: Widget) -> None:
@@ -146,6 +78,7 @@ class BoardApp(DeviceApp):
         self._layout_key: tuple[object, ...] = ()
         self._boxes: dict[int, Rect] = {}  # where each text label goes when it has text
         self.layout: BoardLayout | None = None
+        self._widest: tuple[float, float] | None = None  # the config's widest texts
 
     def build(self) -> FloatLayout:
         Window.clearcolor = theme.BACKGROUND
@@ -279,15 +212,17 @@ class BoardApp(DeviceApp):
         fit = (width - pad) / (number + counter * row.counter_ratio)
         return float(int(min(region.font, fit)))
 
-    @cache  # noqa: B019 - one app per process; the config does not change under it
     def _widest_texts(self) -> tuple[float, float]:
         """The widest number and counter this centre can show, at a font size of 1."""
+        if self._widest is not None:
+            return self._widest
         config = self.model.config
         number = max(measure(f"{s.id}{'0' * s.numbering.width}", self.font_bold)
                      for s in config.services)
         word = tr(self.languages[0], "Counter {number}", number="{}")
         counter = max(measure(word.format(c.number), self.font_bold) for c in config.counters)
-        return number, counter
+        self._widest = (number, counter)
+        return self._widest
 
     def _box(self, label: Label, rect: Rect) -> None:
         self._boxes[id(label)] = rect

@@ -17,9 +17,10 @@ import yaml
 
 from demo.supervisor import app_commands
 from devicekit.window import windowed_size
+from lobby.bus import BrokerAddress
 from lobby.cli import build_parser
 from lobby.config import load_config
-from tests.helpers import DEMO, ROOT, free_port, small_config_file, wait_for
+from tests.helpers import DEMO, ROOT, Recorder, free_port, small_config_file, wait_for
 
 LOBBY = [sys.executable, "-m", "lobby.cli"]
 
@@ -113,3 +114,29 @@ def test_the_demos_windows_sit_side_by_side(centre: Path) -> None:
     assert len(boxes) == 3
     for (a, b) in itertools.combinations(boxes, 2):
         assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_a_full_screen_app_stops_cleanly_when_its_service_stops(
+    mosquitto: BrokerAddress, tmp_path: Path
+) -> None:
+    """Esc and close requests are refused in full screen; SIGTERM (the service stopping)
+    must still stop the app, cleanly: it says `offline` itself."""
+    config, config_file = small_config_file(tmp_path)
+    statuses = Recorder(config, mosquitto, "device/counter-1/status", client_id="term-status")
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIVY_NO_ARGS="1",
+               KIVY_HOME=str(tmp_path / "kivy"))
+    app = subprocess.Popen([*LOBBY, "--log-level", "WARNING", "counter", "--config",
+                            str(config_file), "--device", "counter-1", "--broker",
+                            f"{mosquitto.host}:{mosquitto.port}"], env=env,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: (statuses.last("device/counter-1/status") or {}).get(
+            "state") == "online", 30)
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(15) == 0
+        assert wait_for(lambda: (statuses.last("device/counter-1/status") or {}).get(
+            "state") == "offline")
+    finally:
+        if app.poll() is None:
+            app.kill()
+        statuses.stop()
