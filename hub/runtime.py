@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from hub.config_revisions import current_revision
 from hub.engine import Engine, Outcome, refusal
 from hub.keypad import KeypadBus
 from hub.operations import Changes
@@ -33,6 +34,7 @@ _HUB = spec("state.hub")
 _QUEUES = spec("state.queues")
 _COUNTER = spec("state.counter")
 _BOARD = spec("state.board")
+_CONFIG = spec("state.config")
 _CALLED = spec("event.called")
 _STATUS = spec("device.status")
 
@@ -45,6 +47,7 @@ class Hub:
         self.views = engine.views
         self.topics = Topics(config.site.id)
         self.since = self.clock.now()
+        self.revision = current_revision(engine.store, config, self.since, "hub start")
         # With credentials the client id is the user name, which the production broker
         # enforces (`use_username_as_clientid`), so no device can take the hub's connection.
         self.bus = Bus(self.topics, client_id=broker.username or f"hub-{config.site.id}",
@@ -212,6 +215,9 @@ class Hub:
         """After (re)connecting: the whole state, so retained topics are right at once."""
         now = self.clock.now()
         self._beat(now)
+        revision = self.revision
+        self.bus.publish(_CONFIG, self.views.config_state(revision.number, revision.at,
+                                                          revision.config))
         # MQTT only: the LED displays are repainted when their own line opens.
         self._publish_state(Changes(counters=set(self.engine.live.counters), queues=True))
         self.bus.publish(_BOARD, self.views.board(self.engine.live, now))

@@ -70,6 +70,10 @@ class Views:
     def called(self, call: Call) -> m.CalledEvent:
         return m.CalledEvent.model_validate(self._call_fields(call))
 
+    def config_state(self, revision: int, at: float,
+                     config: dict[str, object]) -> m.ConfigState:
+        return m.ConfigState(revision=revision, at=stamp(at, self.zone), config=config)
+
     def hub(self, state: str, since: float, now: float) -> m.HubState:
         return m.HubState.model_validate(
             {"state": state, "version": __version__, "since": stamp(since, self.zone),

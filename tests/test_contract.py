@@ -17,7 +17,7 @@ def test_mqtt_docs_are_generated_from_the_registry() -> None:
 def test_topics_are_exactly_those_of_the_design() -> None:
     patterns = {spec.pattern for spec in REGISTRY}
     assert patterns == {f"request/{{device}}/{a}" for a in ACTIONS} | {
-        "reply/{device}", "state/hub", "state/queues", "state/counters/{counter}",
+        "reply/{device}", "state/hub", "state/queues", "state/counters/{counter}", "state/config",
         "state/board", "event/called", "device/{device}/status"}
     assert set(ACTIONS) == {"issue", "print_failed", "not_handed_out", "call_next", "recall",
                             "call", "done", "no_show", "transfer", "pause", "resume"}

@@ -141,6 +141,21 @@ class Store:
         ).fetchall()
         return {r[0]: int(r[1]) for r in rows}
 
+    def latest_config(self) -> tuple[int, float, str] | None:
+        """The last configuration revision: (revision, applied at, its JSON)."""
+        row = self.conn.execute(
+            "SELECT revision, at, config FROM config_revisions ORDER BY revision DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), float(row[1]), str(row[2])) if row else None
+
+    def add_config_revision(self, at: float, applied_by: str, config: str, changes: str) -> int:
+        with self.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO config_revisions (at, applied_by, config, changes) "
+                "VALUES (?, ?, ?, ?)", (at, applied_by, config, changes))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
     def count_tickets(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
 

@@ -140,3 +140,17 @@ def _ticket_state_not_handed_out(db: Database) -> None:
                 raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
     finally:
         db.execute("PRAGMA foreign_keys=ON")
+
+
+@MIGRATIONS(name="0003_config_revisions")
+def _config_revisions(db: Database) -> None:
+    # Every configuration the hub has run with: the revision devices see in state/config,
+    # when and by what it was applied, the configuration itself, and what changed.
+    db.execute("""
+CREATE TABLE config_revisions (
+    revision INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    applied_by TEXT NOT NULL,
+    config TEXT NOT NULL,
+    changes TEXT NOT NULL
+)""")

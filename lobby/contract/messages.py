@@ -235,6 +235,17 @@ class CalledEvent(BoardCall):
     """The same record as a board line, sent once as an event for the announcer."""
 
 
+class ConfigState(Lenient):
+    """Added within v1: the centre's configuration as devices need it, kept by the hub. The
+    `config` object is the configuration file's content (docs/configuration.md) without what
+    only the hub may know: `broker` (addresses, user names, password files), `hub` (its store)
+    and `serial` (its keypad line) are left out, and nothing in it is a secret."""
+
+    revision: int
+    at: AwareDatetime  # when this revision took effect
+    config: dict[str, Any]
+
+
 class PrinterStatus(Lenient):
     paper: PaperState
     online: bool | None

@@ -135,6 +135,19 @@ REGISTRY: tuple[TopicSpec, ...] = (
                               ticket=_TICKET, at=_NOW),
     ),
     TopicSpec(
+        name="state.config", pattern="state/config", model=m.ConfigState, qos=1, retained=True,
+        publishers=("hub",), subscribers=("kiosk", "board", "counter"),
+        description="The centre's configuration (site, languages, services and their hours, "
+        "counters, priority classes, devices and their settings) with its revision and the "
+        "time it took effect; never a secret. Republished when it changes.",
+        example=m.ConfigState(revision=3, at=_NOW, config={
+            "site": {"id": "demo-centre", "name": {"vi": "Trung tâm", "en": "Centre"},
+                     "timezone": "Asia/Ho_Chi_Minh", "languages": ["vi", "en"]},
+            "services": [{"id": "A", "names": {"vi": "Hộ tịch", "en": "Civil status"}}],
+            "counters": [{"id": "5", "number": 5, "services": ["A"]}],
+            "devices": [{"id": "kiosk-1", "role": "kiosk"}]}),
+    ),
+    TopicSpec(
         name="state.board", pattern="state/board", model=m.BoardState, qos=1, retained=True,
         publishers=("hub",), subscribers=("board",),
         description="The last calls, newest first, each with its `seq`.",
