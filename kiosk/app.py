@@ -50,6 +50,8 @@ class ResultScreen(Screen):  # type: ignore[misc]
 
 class KioskApp(DeviceApp):
     pages = NumericProperty(1)
+    has_previous = BooleanProperty(False)
+    has_next = BooleanProperty(False)
     page_text = StringProperty("")
     previous_text = StringProperty("")
     next_text = StringProperty("")
@@ -66,15 +68,16 @@ class KioskApp(DeviceApp):
         # A tile at least 1.6 touch targets high: a finger can never land on two.
         self.tile_height = max(self.touch_px * 1.6, self.sp(186 if self.columns == 1 else 172))
 
-    def fit_font(self, text: str, width: float, largest: float, smallest: float) -> float:
+    def fit_font(self, text: str, width: float, largest: float, smallest: float,
+                 lines: int = 2) -> float:
         """The largest font size (given for a 1080-px-wide screen) at which `text` takes at
-        most two lines of `width`, never below `smallest`: an official name of 60 characters
-        stays inside its tile. Vietnamese in DejaVu Sans Bold runs about 0.6 of the size a
-        character, 0.72 with a margin for wrapping at word ends."""
+        most `lines` lines of `width`, never below `smallest`: an official name of 60
+        characters stays inside its tile. Vietnamese in DejaVu Sans Bold runs about 0.6 of
+        the size a character, 0.72 with a margin for wrapping at word ends."""
         size = largest
         while size > smallest:
             per_line = max(1.0, width / (0.72 * self.sp(size)))
-            if -(-len(text) // per_line) <= 2:
+            if -(-len(text) // per_line) <= lines:
                 break
             size -= 2
         return self.sp(size)
@@ -84,9 +87,13 @@ class KioskApp(DeviceApp):
         return self.u(value / 1080)
 
     def turn_page(self, step: int) -> None:
+        """One page on or back; at the first or last page the button is off (pages that wrap
+        around lose a citizen who is not used to screens)."""
         self.flow.touched()
-        self.page = (self.page + step) % max(1, int(self.pages))
-        self.refresh()
+        page = self.page + step
+        if 0 <= page < int(self.pages):
+            self.page = page
+            self.refresh()
 
     def _per_page(self) -> int:
         """How many tiles fit the services area at their minimum height."""
@@ -199,6 +206,8 @@ class KioskApp(DeviceApp):
         lang = self.flow.language
         self.page_text = tr(lang, "Page {page} of {pages}", page=self.page + 1,
                             pages=int(self.pages))
+        self.has_previous = self.page > 0
+        self.has_next = self.page < int(self.pages) - 1
         self.previous_text = tr(lang, "Previous page")
         self.next_text = tr(lang, "Next page")
         self._keep_in_place(self.idle.ids.services, shown, make, update)
