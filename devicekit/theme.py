@@ -26,6 +26,8 @@ WARNING = hex_colour("#FFD166")
 WARNING_TEXT = hex_colour("#111111")
 ERROR = hex_colour("#B3261E")
 ERROR_TEXT = TEXT
+CONFIRM = hex_colour("#1E6B3A")  # the counter's "done" messages: green, not the error red
+CONFIRM_TEXT = TEXT
 NUMBER = hex_colour("#FFD166")
 HIGHLIGHT = hex_colour("#FFD166")  # the board's newest call
 HIGHLIGHT_TEXT = hex_colour("#111111")
@@ -42,6 +44,7 @@ PAIRS = {
     "accent": (ACCENT_TEXT, ACCENT),
     "warning": (WARNING_TEXT, WARNING),
     "error": (ERROR_TEXT, ERROR),
+    "confirmation": (CONFIRM_TEXT, CONFIRM),
     "number": (NUMBER, BACKGROUND),
     "highlight": (HIGHLIGHT_TEXT, HIGHLIGHT),
     "panel": (TEXT, PANEL),

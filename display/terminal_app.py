@@ -37,7 +37,7 @@ class TButton(ButtonBehavior, Label):  # type: ignore[misc]
 
 
 class Banner(Label):  # type: ignore[misc]
-    pass
+    problem = BooleanProperty(False)  # red for a problem, green for a confirmation
 
 
 class TerminalApp(DeviceApp):
@@ -148,6 +148,7 @@ class TerminalApp(DeviceApp):
                 detail += " · " + tr(lang, "Ticket not printed")
         ids.detail.text = detail
         ids.message.text = model.banner() or ""
+        ids.message.problem = model.banner_is_problem()
         enabled = model.enabled()
         for button in ids.buttons.children:
             button.enabled = enabled.get(button.action, False)

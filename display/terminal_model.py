@@ -122,6 +122,10 @@ class TerminalModel(HubPresence):
         """Offline first (the buttons are off), else the last confirmation or refusal."""
         return tr(self.language, OFFLINE) if not self.online else self.message
 
+    def banner_is_problem(self) -> bool:
+        """Offline and refusals show as problems; confirmations must not look like one."""
+        return not self.online or self.refused
+
     def enabled(self) -> dict[str, bool]:
         ready = self.online and not self.busy
         has_ticket = self.ticket is not None

@@ -125,8 +125,9 @@ def build(app_name: str, orientation: str, config: Any) -> Any:
                                            ticket=ticket if seq > 3 else None, at=now))
         model.on_board(m.BoardState(seq=len(calls), at=now, calls=list(reversed(calls))))
         return BoardApp(model, portrait=orientation == "portrait")
+    from devicekit.i18n import tr
     from display.terminal_app import TerminalApp
-    from display.terminal_model import TerminalModel
+    from display.terminal_model import DONE, TerminalModel
 
     counter = config.counters[0]
     model_t = TerminalModel(config, counter.id, lambda *_a, **_k: None)  # type: ignore[arg-type,return-value]
@@ -138,6 +139,8 @@ def build(app_name: str, orientation: str, config: Any) -> Any:
                           called_at=now, counter=counter.id, priority=None)
     model_t.on_counter(m.CounterView(counter=counter.id, number=counter.number, status="open",
                                      services=list(counter.services), ticket=ticket, at=now))
+    # The confirmation staff see after pressing Next, so the gallery shows its colour too.
+    model_t.message = tr(model_t.language, DONE["call_next"], number=ticket.number)
     return TerminalApp(model_t)
 
 

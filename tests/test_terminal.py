@@ -61,6 +61,7 @@ def test_next_recall_done(desk: Desk) -> None:
     assert desk.model.act("call_next")
     assert desk.model.ticket is not None and desk.model.ticket.number == "A001"
     assert desk.model.message == "Đã gọi số A001."  # every action confirms in words
+    assert not desk.model.banner_is_problem()  # ... in green, not in the red of a refusal
     assert desk.model.enabled()["recall"] and desk.model.enabled()["done"]
     desk.model.act("recall")
     assert desk.model.ticket.recalls == 1
@@ -86,6 +87,7 @@ def test_a_refusal_goes_when_the_state_changes_and_transfer_offers_open_services
 def test_offline_turns_every_button_off_and_says_so(desk: Desk) -> None:
     desk.model.set_connected(False)
     assert not any(desk.model.enabled().values())
+    assert desk.model.banner_is_problem()
     assert desk.model.banner() == ("Mất kết nối: các nút sẽ hoạt động lại khi hệ thống kết nối "
                                    "trở lại.")
 
@@ -93,6 +95,7 @@ def test_offline_turns_every_button_off_and_says_so(desk: Desk) -> None:
 def test_refusals_are_shown_in_plain_words(desk: Desk) -> None:
     desk.model.act("call_next")
     assert desk.model.message == "Không còn ai đang chờ."
+    assert desk.model.banner_is_problem()
     desk.issue()
     desk.model.act("call", number="A999")
     assert desk.model.message == "Số này không có trong hàng chờ của quầy."
