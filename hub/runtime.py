@@ -147,6 +147,11 @@ class Hub:
         if not self.topics.is_identifier(device):
             log.warning("a request from %r, which is no device id, gets no reply", device)
         else:
+            # One line per request, so an administrator can follow what each device asked for
+            # (%r: the action is whatever the topic said, and must not forge log lines).
+            error = outcome.reply.error
+            log.info("%s %r: %s", device, action,
+                     "ok" if error is None else f"refused ({error.code})")
             try:
                 self.bus.publish(_REPLY, outcome.reply, device=device)
             except Exception:  # never a reason to stop: the state below must still go out

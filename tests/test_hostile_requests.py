@@ -71,3 +71,19 @@ def test_a_hostile_request_is_refused_by_field_on_its_transaction(
     rows = lobby.hub.engine.store.conn.execute("SELECT number, printed FROM tickets").fetchall()
     assert rows == [("A001", 1)]
     assert json.dumps(reply)  # the reply itself is clean UTF-8 JSON
+
+
+
+def test_each_request_is_logged_in_one_line(
+    lobby: Lobby, caplog: pytest.LogCaptureFixture
+) -> None:
+    # (A topic with a line break in it would forge a log line, but Mosquitto refuses such a
+    # topic and drops the client; the action is logged with %r all the same.)
+    replies = lobby.replies
+    before = len(replies.on("reply/kiosk-1"))
+    caplog.set_level("INFO", logger="hub")
+    lobby.kiosk.bus.publish_raw(lobby.topics.prefix + "request/kiosk-1/issue",
+                                b'{"transaction": "log1", "service": 7}', qos=1)
+    assert wait_for(lambda: len(replies.on("reply/kiosk-1")) > before)
+    assert wait_for(lambda: "kiosk-1 'issue': refused (bad_request)" in [
+        r.getMessage() for r in caplog.records])
