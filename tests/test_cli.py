@@ -83,11 +83,13 @@ def test_demo_writes_everything_under_its_var_folder(tmp_path: Path) -> None:
         # reached it, after the kiosk opened its printer folder and both cached voice clips.
         expected = [var / "demo.sqlite", var / "broker" / "mosquitto.conf", var / "tickets",
                     var / "clips", var / "board-1.last-seq"]
-        assert wait_for(lambda: all(p.exists() for p in expected), 60), sorted(
-            str(p.relative_to(var)) for p in var.rglob("*")) if var.exists() else "no var"
+        arrived = wait_for(lambda: all(p.exists() for p in expected), 60)
     finally:
         demo.send_signal(signal.SIGINT)
         out, _ = demo.communicate(timeout=60)
+    # On failure: what is missing and what the demo said (its parts' warnings and errors).
+    missing = [str(p.relative_to(var)) for p in expected if not p.exists()]
+    assert arrived, f"missing {missing}; the demo said:\n{out[-3000:]}"
     assert demo.returncode == 0, out[-3000:]
     assert list(work.iterdir()) == [], "the demo wrote outside --var"
     # PulseAudio's client library notes its runtime folder in ~/.config/pulse whoever plays
