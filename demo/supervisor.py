@@ -71,10 +71,16 @@ def run_demo(args: argparse.Namespace) -> int:
     address = f"{broker.host}:{broker.port}"
     processes: dict[str, subprocess.Popen[bytes]] = {}
 
-    # Kivy keeps its settings and logs in ~/.kivy unless told: under --var with the rest.
-    env = dict(os.environ, KIVY_HOME=str((var / "kivy").resolve()))
-
-    def start(name: str, command: list[str]) -> None:
+    def start(name: str, command: list[str], window: bool = False) -> None:
+        env = dict(os.environ)
+        if window:
+            # Kivy keeps its settings and logs in ~/.kivy unless told: under --var with the
+            # rest, a folder per app (apps starting at once in one folder race to create its
+            # files: seen as a FileExistsError from Kivy's logger); Kivy makes only the last
+            # level of it.
+            kivy_home = (var / "kivy" / name).resolve()
+            kivy_home.mkdir(parents=True, exist_ok=True)
+            env["KIVY_HOME"] = str(kivy_home)
         # Sessions of their own: Ctrl-C reaches only the demo, which then stops the apps,
         # the hub and the broker in that order.
         processes[name] = subprocess.Popen(lobby + command, start_new_session=True, env=env)
@@ -87,7 +93,7 @@ def run_demo(args: argparse.Namespace) -> int:
               "opened; set SDL_VIDEODRIVER=offscreen to run them invisibly")
         apps = []
     for command in apps:
-        start(command[0], [*command, "--broker", address])
+        start(command[0], [*command, "--broker", address], window=True)
     has_kiosk = any(c[0] == "kiosk" for c in apps)
     if args.simulate == "yes" or (args.simulate == "auto" and not has_kiosk):
         reason = "--simulate yes" if args.simulate == "yes" else "no kiosk window is open"
