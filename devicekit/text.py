@@ -75,9 +75,8 @@ class CachedText(Widget):  # type: ignore[misc]
 
     def text_box(self) -> tuple[float, float, float, float]:
         """Where the text is drawn, in window coordinates (for the layout tests)."""
-        width, height = self.texture.size if self.texture else (0, 0)
-        x = self.x if self.align == "left" else self.right - width
-        wx, wy = self.to_window(x, self.center_y - height / 2)
+        width, height = self._rect.size  # kept in step by _place on every change
+        wx, wy = self.to_window(*self._rect.pos)
         return wx, wy, width, height
 
 
