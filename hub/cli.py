@@ -7,10 +7,13 @@ import logging
 import signal
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lobby.cli import add_broker_argument, add_config_argument, read_config
 from lobby.config.models import LobbyConfig
+
+if TYPE_CHECKING:
+    from hub.runtime import Hub
 
 log = logging.getLogger("hub")
 
@@ -28,6 +31,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--var", default="var", metavar="DIR",
                         help="where the embedded broker keeps its files (default: var)")
     parser.set_defaults(run=run)
+    from hub.config_cli import register as register_config
+
+    register_config(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +54,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         owner.release()
+
+
+def _reload(hub: Hub, args: argparse.Namespace, db_path: str) -> None:
+    """On SIGHUP (from `lobby config apply` or an administrator): the file again."""
+    from hub.reload import take_request, write_result
+
+    applied_by = take_request(db_path) or "SIGHUP"
+    write_result(db_path, hub.reload(args.config, applied_by))
 
 
 def _serve(args: argparse.Namespace, config: LobbyConfig, db_path: str) -> int:
@@ -75,6 +89,7 @@ def _serve(args: argparse.Namespace, config: LobbyConfig, db_path: str) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    signal.signal(signal.SIGHUP, lambda *_: hub.jobs.put(lambda: _reload(hub, args, db_path)))
     hub.start()
     log.info("hub for site %s on broker %s:%d", config.site.id, address.host, address.port)
     try:

@@ -1,10 +1,11 @@
 """The configuration the hub publishes to devices (`state/config`) and its revisions.
 
 What devices get is the configuration file's content without what only the hub may know:
-`broker` (addresses, user names, password files), `hub` (its store) and `serial` (its keypad
-line). Each different configuration the hub runs with becomes a new revision in the store,
-with when and by what it was applied and which parts changed, so that devices can tell a
-change and the console can show the history."""
+`broker` (addresses, user names, password files), the store's path (`hub.db`) and `serial`
+(its keypad line); the hub's timers stay, as devices beat at the hub's heartbeat. Each
+different configuration the hub runs with becomes a new revision in the store, with when
+and by what it was applied and which parts changed, so that devices can tell a change and
+the console can show the history."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from hub.store import Store
 from lobby.config.models import LobbyConfig
 
-HUB_ONLY = {"broker", "hub", "serial"}
+HUB_ONLY: dict[str, Any] = {"broker": True, "serial": True, "hub": {"db"}}
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Revision:
     number: int
     at: float
     config: dict[str, Any]
+    changes: tuple[str, ...] = ()  # what this revision changed; () when none was made
 
 
 def for_devices(config: LobbyConfig) -> dict[str, Any]:
@@ -60,4 +62,4 @@ def current_revision(store: Store, config: LobbyConfig, now: float,
     before = json.loads(latest[2]) if latest else {}
     changes = changed_parts(before, public) if latest else ["everything: the first revision"]
     number = store.add_config_revision(now, applied_by, text, json.dumps(changes))
-    return Revision(number, now, public)
+    return Revision(number, now, public, tuple(changes))

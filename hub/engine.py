@@ -52,13 +52,27 @@ class Engine:
         self.store = store
         self.clock = clock or Clock()
         self.views = Views(config)
+        # Device -> counters it acted for under earlier configurations of this run: a terminal
+        # may still finish the ticket of a counter a reload removed.
+        self._former_counters: dict[str, set[str]] = {}
         self._load()
         self._today = ""
         self.roll_day()
 
     def _load(self) -> None:
-        self.live = LiveState.load(self.config, self.store)
+        self.live = LiveState.load(self.config, self.store, self.views.retiring_counters())
         self.ops = Operations(self.config, self.store, self.live, self.views)
+
+    def reconfigure(self, config: LobbyConfig) -> None:
+        """Run on `config` from now on (a reload; what needs a restart is already the running
+        value). The queue is rebuilt from the store: tickets keep their numbers and services;
+        a removed service's waiting tickets stay in line, to be called by number or
+        transferred; a removed counter keeps the ticket it serves until that ticket ends."""
+        for device in self.config.devices:
+            self._former_counters.setdefault(device.id, set()).update(device.counters)
+        self.views = Views(config, previous=self.views)
+        self.config = config
+        self._load()
 
     def _run(self, work: Callable[[], T]) -> T:
         """One SQLite transaction. A refusal (checked before any write) leaves memory as it
@@ -131,13 +145,18 @@ class Engine:
         outcome.changes.merge(changes)
         return outcome
 
-    @staticmethod
-    def _authorise(device: Device, spec: TopicSpec, request: m.Request[Any]) -> None:
+    def _authorise(self, device: Device, spec: TopicSpec, request: m.Request[Any]) -> None:
         if device.role not in spec.publishers:
             raise HubError("not_allowed", f"a {device.role} may not {spec.action}")
-        if isinstance(request, m.CounterRequest) and request.counter not in device.counters:
+        if isinstance(request, m.CounterRequest) and not self._acts_for(device, request.counter):
             raise HubError("not_allowed",
                            f"device {device.id} does not act for counter {request.counter}")
+
+    def _acts_for(self, device: Device, counter: str) -> bool:
+        if counter in device.counters:
+            return True
+        return (counter in self.views.retiring_counters()
+                and counter in self._former_counters.get(device.id, ()))
 
     def _apply(self, source: str, action: str, request: m.Request[Any],
                store_reply: bool) -> Outcome:

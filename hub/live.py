@@ -43,19 +43,27 @@ class LiveState:
         self.issued_today: dict[str, int] = {}  # daily index reached per issuing service
 
     @classmethod
-    def load(cls, config: LobbyConfig, store: Store) -> LiveState:
+    def load(cls, config: LobbyConfig, store: Store,
+             retiring: set[str] | frozenset[str] = frozenset()) -> LiveState:
+        """`retiring`: counters removed from the configuration while the hub ran; one that
+        still serves a ticket stays until that ticket ends."""
         live = cls(config)
         tickets = {t.id: t for t in store.open_tickets()}
         for ticket in tickets.values():
-            if ticket.state == "waiting" and ticket.service in live.waiting:
+            if ticket.state == "waiting":
+                # A removed service's line stays, out of the kiosks' and the queues' sight,
+                # until its tickets are called by number, transferred or the day ends.
+                live.waiting.setdefault(ticket.service, [])
                 live.add_waiting(ticket)
         for counter_id, status, ticket_id, streak in store.counters():
             counter = live.counters.get(counter_id)
+            found = tickets.get(ticket_id) if ticket_id is not None else None
+            if counter is None and counter_id in retiring and found is not None:
+                counter = live.counters[counter_id] = CounterLive(counter_id)
             if counter is None:
                 continue  # a counter removed from the config since
             counter.status = status  # type: ignore[assignment]
             counter.priority_streak = streak
-            found = tickets.get(ticket_id) if ticket_id is not None else None
             counter.ticket = found if found is not None and found.state == "called" else None
         for seq, ticket_id, number, counter_id, service_id, recall, at in reversed(
             store.recent_calls(config.hub.board_calls)
@@ -82,6 +90,11 @@ class LiveState:
             del line[index]
         else:
             line.remove(ticket)
+
+    def retired_services(self) -> list[str]:
+        """Lines of services no longer configured that still hold waiting tickets."""
+        return [s for s, line in self.waiting.items()
+                if line and self.config.service(s) is None]
 
     def find_waiting(self, number: str, services: list[str]) -> Ticket | None:
         for service in services:

@@ -176,8 +176,18 @@ class Operations:
 
     def _services(self, counter_id: str) -> list[str]:
         found = self.config.counter(counter_id)
-        assert found is not None
-        return list(found.services)
+        return list(found.services) if found is not None else []
+
+    def _configured(self, counter: CounterLive) -> CounterLive:
+        """A counter removed by a reload may only finish the ticket it serves."""
+        if self.config.counter(counter.id) is None:
+            raise HubError("unknown_counter", f"counter {counter.id} was removed from the "
+                           "configuration; it can only finish the ticket it serves")
+        return counter
+
+    def _retire_if_removed(self, counter: CounterLive) -> None:
+        if self.config.counter(counter.id) is None and counter.ticket is None:
+            counter.status = "closed"
 
     def _current(self, counter: CounterLive) -> Ticket:
         if counter.ticket is None:
@@ -195,6 +205,7 @@ class Operations:
         if state == "done" and ticket.called_at is not None:
             self.live.service_times.record(ticket.service, now - ticket.called_at)
         counter.ticket = None
+        self._retire_if_removed(counter)
         self.store.save_counter(counter, now)
         changes.counters.add(counter.id)
         changes.queues = True  # estimates move with service times
@@ -227,7 +238,7 @@ class Operations:
 
     @operation(m.CallNextRequest)
     def call_next(self, request: m.CallNextRequest, source: str, now: float) -> Result:
-        counter = self._counter(request.counter)
+        counter = self._configured(self._counter(request.counter))
         ticket = pick_next(self._services(counter.id), self.live.waiting, now, self.max_wait,
                            self.config.priority.priority_in_a_row, counter.priority_streak)
         if ticket is None:
@@ -236,8 +247,10 @@ class Operations:
 
     @operation(m.CallRequest)
     def call(self, request: m.CallRequest, source: str, now: float) -> Result:
-        counter = self._counter(request.counter)
-        ticket = self.live.find_waiting(request.number, self._services(counter.id))
+        counter = self._configured(self._counter(request.counter))
+        # A removed service's waiting tickets can be called by number at any counter.
+        ticket = self.live.find_waiting(
+            request.number, self._services(counter.id) + self.live.retired_services())
         if ticket is None:
             raise HubError("unknown_ticket", f"{request.number} is not waiting for a service "
                            f"of counter {counter.id}")
@@ -288,12 +301,13 @@ class Operations:
         self.store.add_event(ticket.id, "transferred", now, counter=counter.id, device=source,
                              detail=f"{previous}->{request.service}")
         counter.ticket = None
+        self._retire_if_removed(counter)
         self.store.save_counter(counter, now)
         self.live.add_waiting(ticket)
         return self._view(counter, now, Changes(counters={counter.id}, queues=True))
 
     def _set_status(self, counter_id: str, status: str, now: float) -> Result:
-        counter = self._counter(counter_id)
+        counter = self._configured(self._counter(counter_id))
         counter.status = "paused" if status == "paused" else "open"
         self.store.save_counter(counter, now)
         # Open counters change the estimates, hence the queues.

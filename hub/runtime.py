@@ -17,9 +17,11 @@ from hub.config_revisions import current_revision
 from hub.engine import Engine, Outcome, refusal
 from hub.keypad import KeypadBus
 from hub.operations import Changes
+from hub.reload import ReloadResult, live_part_of, needs_restart
 from hub.watchdog import Watchdog
 from lobby.bus import BrokerAddress, Bus
 from lobby.clock import stamp
+from lobby.config import ConfigError, load_config
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
 from lobby.contract.codec import read_transaction
@@ -226,6 +228,30 @@ class Hub:
         # MQTT only: the LED displays are repainted when their own line opens.
         self._publish_state(Changes(counters=set(self.engine.live.counters), queues=True))
         self.bus.publish(_BOARD, self.views.board(self.engine.live, now))
+
+    def reload(self, path: str, applied_by: str) -> ReloadResult:
+        """Read the configuration file again and run on it, on the worker thread (as a job):
+        a broken file changes nothing; parts that need a restart keep their running value."""
+        result = ReloadResult(applied_by=applied_by)
+        try:
+            new = load_config(path)
+        except ConfigError as exc:
+            result.error = str(exc)
+            log.error("configuration not reloaded, nothing changed:\n%s", exc)
+            return result
+        result.needs_restart = needs_restart(self.config, new)
+        running = live_part_of(self.config, new)
+        self.engine.reconfigure(running)
+        self.config, self.views = running, self.engine.views
+        self.revision = current_revision(self.engine.store, running, self.clock.now(),
+                                         applied_by)
+        result.revision, result.changed = self.revision.number, list(self.revision.changes)
+        log.info("configuration revision %d (%s) by %s%s", self.revision.number,
+                 ", ".join(result.changed) or "no change", applied_by,
+                 f"; needs a restart: {', '.join(result.needs_restart)}"
+                 if result.needs_restart else "")
+        self.publish_all()
+        return result
 
     def _show_all_leds(self) -> None:
         if self.keypads:

@@ -14,11 +14,20 @@ from lobby.contract import messages as m
 
 
 class Views:
-    def __init__(self, config: LobbyConfig) -> None:
+    def __init__(self, config: LobbyConfig, previous: Views | None = None) -> None:
+        """`previous`: the views before a reload, whose counters' numbers are still needed
+        for a removed counter that finishes its ticket and for the board's older calls."""
         self.config = config
         self.zone: ZoneInfo = config.site.zone
-        self._counter_numbers = {c.id: c.number for c in config.counters}
-        self._counter_services = {c.id: list(c.services) for c in config.counters}
+        self._counter_numbers: dict[str, int] = (
+            dict(previous._counter_numbers) if previous else {})
+        self._counter_services: dict[str, list[str]] = {c: [] for c in self._counter_numbers}
+        self._counter_numbers.update({c.id: c.number for c in config.counters})
+        self._counter_services.update({c.id: list(c.services) for c in config.counters})
+
+    def retiring_counters(self) -> set[str]:
+        """Counters known from an earlier configuration of this run, no longer configured."""
+        return {c for c in self._counter_numbers if self.config.counter(c) is None}
 
     def ticket(self, ticket: Ticket, ahead: int | None = None,
                estimate: int | None = None) -> m.TicketView:

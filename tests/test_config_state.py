@@ -18,12 +18,13 @@ def test_each_different_configuration_is_a_new_revision(tmp_path: Path) -> None:
     config = small_config()
     first = current_revision(store, config, 100.0, "hub start")
     assert first.number == 1 and first.config == for_devices(config)
-    assert current_revision(store, config, 200.0, "hub start") == first  # unchanged: the same
+    again = current_revision(store, config, 200.0, "hub start")  # unchanged: the same
+    assert (again.number, again.at, again.changes) == (1, 100.0, ())
     renamed = config.model_copy(update={"services": [
         config.services[0].model_copy(update={"names": {"vi": "Hộ tịch mới", "en": "New"}}),
         *config.services[1:]]})
     second = current_revision(store, renamed, 300.0, "config apply")
-    assert (second.number, second.at) == (2, 300.0)
+    assert (second.number, second.at, second.changes) == (2, 300.0, ("services.A",))
     row = store.conn.execute(
         "SELECT applied_by, changes FROM config_revisions WHERE revision = 2").fetchone()
     assert row[0] == "config apply" and json.loads(row[1]) == ["services.A"]
@@ -43,7 +44,7 @@ def test_the_hub_publishes_its_configuration_and_no_secret(
         published = everything.last("state/config")
         assert published is not None and published["revision"] == 1
         assert [s["id"] for s in published["config"]["services"]] == ["A", "B"]
-        assert "broker" not in published["config"] and "hub" not in published["config"]
+        assert "broker" not in published["config"] and "db" not in published["config"]["hub"]
         raw = json.dumps(everything.messages, ensure_ascii=False)
         for secret_text in ("s3cret-Passw0rd", str(secret), "hub.password", str(tmp_path)):
             assert secret_text not in raw
