@@ -14,7 +14,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from devicekit.assets import FONT, FONT_BOLD
-from devicekit.startup import STOP_REQUESTED
+from devicekit.stopping import STOP_REQUESTED
 from lobby.presence import HubPresence
 
 ADMIN_QUIT_KEY = ord("q")  # with Ctrl and Shift: the one way to leave a device app by keyboard

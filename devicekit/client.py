@@ -5,8 +5,13 @@ the device asks the hub for anything."""
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 import threading
 
+from devicekit.configuration import ConfigFollower, Configuration, settings_needing_restart
+from devicekit.provisioning import RESTARTED
 from lobby.bus import BrokerAddress, Bus
 from lobby.config.models import Device, LobbyConfig
 from lobby.contract import messages as m
@@ -14,6 +19,8 @@ from lobby.contract.registry import Topics, spec
 from lobby.device import DeviceLink, StatusExtras
 from lobby.presence import HubPresence
 from lobby.rpc import Requester
+
+log = logging.getLogger(__name__)
 
 HUB_CHECK_SECONDS = 0.5
 
@@ -37,6 +44,24 @@ class DeviceClient:
         self.bus.on_disconnected(lambda: presence.set_connected(False))
         self._watch_stop = threading.Event()
 
+    def follow(self, follower: ConfigFollower) -> None:
+        """Take the hub's configuration (`state/config`) as it changes; before `start`."""
+        follower.on_change = self._configuration_changed
+        self.bus.subscribe(spec("state.config"), lambda state, _p: follower.on_state(state))
+
+    def _configuration_changed(self, configuration: Configuration) -> None:
+        restart = settings_needing_restart(self.device, configuration.device)
+        if restart:
+            log.warning("restarting to take new settings: %s", ", ".join(restart))
+            restart_process()
+        self.config, self.device = configuration.config, configuration.device
+        self.link.config = configuration.config
+        self.reconfigure(configuration)
+
+    def reconfigure(self, configuration: Configuration) -> None:
+        """The centre's configuration changed (on the bus's thread): the device's app
+        overrides this to show it (`self.config` and `self.device` are already the new)."""
+
     def on_hub(self, state: m.HubState) -> None:
         """The hub's retained state changed; a device that must act on it overrides this."""
         self.presence.on_hub(state)
@@ -54,3 +79,13 @@ class DeviceClient:
     def stop(self) -> None:
         self._watch_stop.set()
         self.link.stop()
+
+
+def restart_process() -> None:
+    """Starts this device's program again in this process's place, with the configuration it
+    kept on its disk (provisioning.py): for settings a running app cannot take, and for the
+    first configuration of a device that was waiting for one."""
+    os.environ[RESTARTED] = "1"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])

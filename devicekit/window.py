@@ -47,6 +47,13 @@ def open_device_window(device: Device, fullscreen: bool, windowed: bool,
         prepare_window(device_screen(device), fullscreen, at=at)
 
 
+def open_waiting_window(role: str, windowed: bool, at: tuple[int, int] | None) -> None:
+    """The window of a device not configured yet: its role's usual screen."""
+    size = screen_size(role, "portrait" if role == "kiosk" else "landscape")
+    prepare_window(size, fullscreen=not windowed,
+                   scale=WINDOWED_SCALE.get(role, 1.0) if windowed else 1.0, at=at)
+
+
 def prepare_window(size: tuple[int, int], fullscreen: bool, scale: float = 1.0,
                    at: tuple[int, int] | None = None) -> None:
     if at is not None:

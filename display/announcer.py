@@ -60,6 +60,13 @@ class Announcer:
         self.handled: int | None = self._load()
         self._lock = threading.Lock()
 
+    def reconfigure(self, config: LobbyConfig, settings: Board) -> None:
+        """New services or counters (their letters and numbers are prepared in the
+        background); a change of voice or languages restarts the board instead."""
+        with self._lock:
+            self.config, self.settings = config, settings
+        threading.Thread(target=self.prewarm, name="announcer-prewarm", daemon=True).start()
+
     def _load(self) -> int | None:
         if self.state_file and self.state_file.exists():
             try:

@@ -102,20 +102,35 @@ class BoardApp(DeviceApp):
         # Fixed pools of rows, updated in place: rebuilding widgets on every call cost tens
         # of milliseconds a repaint.
         self.serving_rows = [CallRow() for _ in range(MAX_SERVING)]
-        # Recent rows: the counter as large as the number (both at least 3 % high).
-        self.recent_rows = [CallRow(counter_ratio=1.0)
-                            for _ in range(self.model.settings.calls_shown)]
-        self.waiting_rows = [WaitingRow() for _ in range(max(1, len(self.model.config.services)))]
-        rows: list[Widget] = [*self.serving_rows, *self.recent_rows, *self.waiting_rows]
-        for row in rows:
+        for row in self.serving_rows:
             hide(row)
             root.add_widget(row)
         self.root_widget = root
+        self.recent_rows: list[CallRow] = []
+        self.waiting_rows: list[WaitingRow] = []
+        self._make_rows()
         Window.bind(size=lambda *_: self.request_refresh())
         Clock.schedule_interval(self._tick, FLASH_PERIOD)
         Clock.schedule_interval(self._turn_page, PAGE_SECONDS)
         self.refresh()
         return root
+
+    def _make_rows(self) -> None:
+        """The rows the configuration asks for: again after it changed (more services, more
+        calls shown), with the widest texts measured anew."""
+        for row in (*self.recent_rows, *self.waiting_rows):
+            self.root_widget.remove_widget(row)
+        # Recent rows: the counter as large as the number (both at least 3 % high).
+        self.recent_rows = [CallRow(counter_ratio=1.0)
+                            for _ in range(self.model.settings.calls_shown)]
+        self.waiting_rows = [WaitingRow() for _ in range(max(1, len(self.model.config.services)))]
+        for row in (*self.recent_rows, *self.waiting_rows):
+            hide(row)
+            self.root_widget.add_widget(row)
+        self._generation = self.model.generation
+        self.languages = self.model.config.site.languages
+        self._widest = None
+        self._layout_key = ()
 
     # --- timers -------------------------------------------------------------------------------
 
@@ -145,6 +160,8 @@ class BoardApp(DeviceApp):
 
     def refresh(self) -> None:
         model, langs = self.model, self.languages
+        if model.generation != self._generation:
+            self._make_rows()
         serving = model.serving()[:MAX_SERVING]
         recent = model.recent()
         waiting = model.waiting()

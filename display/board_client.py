@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from devicekit.client import DeviceClient
+from devicekit.configuration import Configuration
 from display.announcer import Announcer
 from display.board_model import BoardModel
 from lobby.bus import BrokerAddress
@@ -21,6 +22,16 @@ class BoardClient(DeviceClient):
         self.bus.subscribe(spec("event.called"), self._on_called)
         self.bus.subscribe(spec("state.queues"), lambda s, _: model.on_queues(s))
         self.bus.subscribe(spec("state.counter"), lambda v, _: model.on_counter(v))
+
+    def reconfigure(self, configuration: Configuration) -> None:
+        settings = configuration.device.board_settings
+        self.model.reconfigure(configuration.config, settings)
+        if self.announcer:
+            self.announcer.reconfigure(configuration.config, settings)
+        # The broker sends retained state again on a new subscription: the counters and calls
+        # of a zone that grew come back without waiting for their next change.
+        self.bus.replay_retained(spec("state.board"), spec("state.counter"),
+                                 spec("state.queues"))
 
     def _on_board(self, board: m.BoardState, params: dict[str, str]) -> None:
         self.model.on_board(board)

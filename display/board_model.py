@@ -53,6 +53,7 @@ class BoardModel(HubPresence):
         self.flash_until: dict[str, float] = {}  # counter -> end of its row's flashing
         self.max_seq: int | None = None  # the highest seq seen, None before the first board
         self.queues: list[m.ServiceQueue] = []
+        self.generation = 0  # counts configuration changes: the app re-measures on a new one
         self._lock = threading.Lock()
 
     # --- inputs (any thread) ---------------------------------------------------------------
@@ -75,6 +76,20 @@ class BoardModel(HubPresence):
             return
         with self._lock:
             self.counters[view.counter] = view
+        self.on_change()
+
+    def reconfigure(self, config: LobbyConfig, settings: Board) -> None:
+        """The centre's configuration or this board's zone changed: keep what still belongs;
+        the client has the broker send the retained state again for what now does."""
+        with self._lock:
+            self.config, self.settings = config, settings
+            self.calls = [c for c in self.calls if in_zone(settings, c.counter, c.service)]
+            self.counters = {
+                key: view for key, view in self.counters.items()
+                if config.counter(key) is not None
+                and (not settings.zone_counters or key in settings.zone_counters)}
+            self.queues = [q for q in self.queues if service_in_zone(settings, q.id)]
+            self.generation += 1
         self.on_change()
 
     def on_queues(self, state: m.QueuesState) -> None:

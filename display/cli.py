@@ -7,7 +7,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from devicekit.startup import add_device_arguments, device_for, require_screen_packages
+from devicekit.startup import (
+    add_device_arguments,
+    configuration_for,
+    follower_for,
+    require_screen_packages,
+)
 from devicekit.window import open_device_window
 from lobby.cli import add_config_argument, read_config
 
@@ -32,8 +37,9 @@ def register(sub: Any) -> None:
 
 
 def run_board(args: argparse.Namespace) -> int:
-    config, device = device_for(args, "board")
     require_screen_packages("board", "display")
+    identity, start = configuration_for(args, "board")
+    config, device = start.config, start.device
     settings = device.board_settings
     open_device_window(device, settings.fullscreen, args.windowed, args.window_at)
     from devicekit.speech import AplaySink, Speaker, Synthesizer
@@ -41,7 +47,6 @@ def run_board(args: argparse.Namespace) -> int:
     from display.board_app import BoardApp
     from display.board_client import BoardClient
     from display.board_model import BoardModel
-    from lobby.connection import broker_address
 
     var = Path(args.var)
     model = BoardModel(config, settings)
@@ -51,7 +56,8 @@ def run_board(args: argparse.Namespace) -> int:
         speaker = Speaker(Synthesizer(var / "clips", pack), AplaySink(settings.audio_device))
         announcer = Announcer(config, settings, speaker, var / f"{device.id}.last-seq")
         announcer.prewarm()
-    client = BoardClient(config, device, broker_address(config, args.broker), model, announcer)
+    client = BoardClient(config, device, identity.broker, model, announcer)
+    client.follow(follower_for(args, start))
     client.start()
     try:
         BoardApp(model, portrait=settings.orientation == "portrait").run()
@@ -96,8 +102,9 @@ def check_voice_pack(args: argparse.Namespace) -> int:
 
 
 def run_counter(args: argparse.Namespace) -> int:
-    config, device = device_for(args, "counter")
     require_screen_packages("counter", "display")
+    identity, start = configuration_for(args, "counter")
+    config, device = start.config, start.device
     if args.counter is not None and args.counter not in device.counters:
         print(f"lobby counter: device {device.id} does not act for counter {args.counter} "
               f"(it acts for {', '.join(device.counters)})")
@@ -106,9 +113,9 @@ def run_counter(args: argparse.Namespace) -> int:
                        args.window_at)
     from display.terminal_app import TerminalApp
     from display.terminal_client import TerminalClient
-    from lobby.connection import broker_address
 
-    client = TerminalClient(config, device, broker_address(config, args.broker), args.counter)
+    client = TerminalClient(config, device, identity.broker, args.counter)
+    client.follow(follower_for(args, start))
     client.start()
     try:
         TerminalApp(client.model).run()

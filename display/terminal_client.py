@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from devicekit.client import DeviceClient
+from devicekit.configuration import Configuration
 from display.terminal_model import TerminalModel
 from lobby.bus import BrokerAddress
 from lobby.config.models import Device, LobbyConfig
@@ -22,9 +23,12 @@ class TerminalClient(DeviceClient):
             raise ValueError(f"device {device.id} does not act for counter {counter}")
         self.model = TerminalModel(config, counter, self._request)
         super().__init__(config, device, "counter", broker, self.model, requests=True)
-        self.bus.subscribe(spec("state.counter"), lambda v, _: self.model.on_counter(v),
-                           counter=counter)
+        # Every counter's state: a change of configuration may move the terminal to another.
+        self.bus.subscribe(spec("state.counter"), lambda v, _: self.model.on_counter(v))
         self.bus.subscribe(spec("state.queues"), lambda s, _: self.model.on_queues(s))
+
+    def reconfigure(self, configuration: Configuration) -> None:
+        self.model.reconfigure(configuration.config, configuration.device.counters)
 
     def _request(self, action: str, **arguments: Any) -> m.Reply[m.CounterView]:
         assert self.requester is not None

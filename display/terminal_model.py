@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devicekit.i18n import N_, tr
-from lobby.config.models import LobbyConfig
+from lobby.config.models import Counter, LobbyConfig
 from lobby.contract import messages as m
 from lobby.presence import HubPresence
 from lobby.rpc import RequestTimeoutError
@@ -65,15 +65,50 @@ class TerminalModel(HubPresence):
         self.message: str | None = None
         self.refused = False  # the message is a refusal: it goes when the state changes
         self.busy = False
+        # Every counter's last state, so that moving to another counter shows it at once.
+        self.views: dict[str, m.CounterView] = {}
+        self._next: Counter | None = None  # where to go once a removed counter's ticket ends
         self._lock = threading.Lock()
 
     # --- inputs from the bus ----------------------------------------------------------------
 
     def on_counter(self, view: m.CounterView) -> None:
+        self.views[view.counter] = view
+        if view.counter != self.counter.id:
+            return
         before = self._state()
         self.view = view
         self._clear_stale_refusal(before)
+        self._move_when_free()
         self.on_change()
+
+    def reconfigure(self, config: LobbyConfig, counters: list[str]) -> None:
+        """The centre's configuration changed (names, services, this device's counters).
+        A counter taken from this terminal is left at once, unless it was removed from the
+        centre while serving a ticket: the hub lets the terminal finish that one first."""
+        with self._lock:
+            self.config = config
+            if self.language not in config.site.languages:
+                self.language = config.site.languages[0]
+            wanted = self.counter.id if self.counter.id in counters else counters[0]
+            target = config.counter(wanted)
+            assert target is not None  # the config's references are checked
+            if wanted == self.counter.id:
+                self.counter, self._next = target, None
+            elif self.ticket is not None and config.counter(self.counter.id) is None:
+                self._next = target
+            else:
+                self._switch(target)
+        self.on_change()
+
+    def _switch(self, target: Counter) -> None:
+        self.counter, self._next = target, None
+        self.view = self.views.get(target.id)
+        self.message, self.refused = None, False
+
+    def _move_when_free(self) -> None:
+        if self._next is not None and self.ticket is None:
+            self._switch(self._next)
 
     def on_queues(self, state: m.QueuesState) -> None:
         before = self._state()
@@ -162,6 +197,7 @@ class TerminalModel(HubPresence):
             reply = self.request(action, counter=self.counter.id, **arguments)
             if reply.ok and reply.data is not None:
                 self.view = reply.data
+                self.views[reply.data.counter] = reply.data
                 self.message = self._confirmation(action, previous, arguments)
             elif reply.error is not None:
                 self.message = tr(self.language, ERRORS.get(reply.error.code, FAILED))
@@ -171,5 +207,6 @@ class TerminalModel(HubPresence):
             self.refused = True
         finally:
             self.busy = False
+            self._move_when_free()
             self.on_change()
         return True

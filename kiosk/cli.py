@@ -6,7 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from devicekit.startup import add_device_arguments, device_for, require_screen_packages
+from devicekit.startup import (
+    add_device_arguments,
+    configuration_for,
+    follower_for,
+    require_screen_packages,
+)
 from devicekit.window import open_device_window
 
 
@@ -19,8 +24,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, device = device_for(args, "kiosk")
     require_screen_packages("kiosk", "kiosk")
+    identity, start = configuration_for(args, "kiosk")
+    config, device = start.config, start.device
     settings = device.kiosk_settings
     open_device_window(device, settings.fullscreen, args.windowed, args.window_at)
 
@@ -29,7 +35,6 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.client import KioskClient
     from kiosk.printing.devices import open_printer
     from kiosk.voice import KioskVoice
-    from lobby.connection import broker_address
 
     var = Path(args.var)
     voice = None
@@ -37,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
         voice = KioskVoice(config, settings.voices, var / "clips",
                            AplaySink(settings.audio_device))
         voice.prewarm()
-    client = KioskClient(config, device, broker_address(config, args.broker),
-                         open_printer(settings.printer, var), voice)
+    client = KioskClient(config, device, identity.broker, open_printer(settings.printer, var),
+                         voice)
+    client.follow(follower_for(args, start))
     client.start()
     try:
         KioskApp(client.flow, landscape=settings.orientation == "landscape").run()

@@ -7,6 +7,7 @@ import logging
 import threading
 
 from devicekit.client import DeviceClient
+from devicekit.configuration import Configuration
 from kiosk.flow import KioskFlow, Voice
 from kiosk.printing.devices import PrinterState, TicketPrinter
 from lobby.bus import BrokerAddress
@@ -42,6 +43,10 @@ class KioskClient(DeviceClient):
     def _status_extras(self) -> dict[str, object]:
         state = self.flow.printer_state
         return {"printer": {"paper": state.paper, "online": state.online}}
+
+    def reconfigure(self, configuration: Configuration) -> None:
+        self.flow.voice.reconfigure(configuration.config)
+        self.flow.reconfigure(configuration.config, configuration.device)
 
     def on_hub(self, state: m.HubState) -> None:
         was_online = self.flow.online

@@ -86,6 +86,9 @@ class Voice:
 
     def explain(self, text: str, language: str) -> None: ...
 
+    def reconfigure(self, config: LobbyConfig) -> None:
+        """The site's languages or services changed; a speaker prepares their words."""
+
 
 @dataclass
 class KioskFlow(HubPresence):
@@ -123,6 +126,18 @@ class KioskFlow(HubPresence):
 
     def set_queues(self, state: m.QueuesState) -> None:
         self.queues = {s.id: s for s in state.services}
+        self.on_change()
+
+    def reconfigure(self, config: LobbyConfig, device: Device) -> None:
+        """The centre's configuration changed: the next paint shows its services, names and
+        groups; a citizen's language or group that went away falls back to the first."""
+        with self._lock:
+            self.config, self.device = config, device
+            self.settings = device.kiosk_settings
+            if self.language not in config.site.languages:
+                self.language = config.site.languages[0]
+            if self.priority is not None and config.priority_class(self.priority) is None:
+                self.priority = None
         self.on_change()
 
     def set_printer(self, state: PrinterState) -> None:

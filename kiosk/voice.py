@@ -3,6 +3,7 @@ with the people ahead on the result screen, in the citizen's language."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from devicekit.i18n import tr
@@ -16,13 +17,21 @@ from lobby.config.models import LobbyConfig
 class KioskVoice(Voice):
     def __init__(self, config: LobbyConfig, voices: dict[str, str], clips: Path,
                  sink: Sink | None = None) -> None:
-        self.voices = {lang: SpeechVoice(lang, voices.get(lang, lang))
-                       for lang in config.site.languages}
         self.speaker = Speaker(Synthesizer(clips), sink or AplaySink())
+        self._voice_names = voices
+        self.reconfigure(config)
+
+    def reconfigure(self, config: LobbyConfig) -> None:
+        """The site's languages and services changed: speak those (prewarm says them)."""
+        self.voices = {lang: SpeechVoice(lang, self._voice_names.get(lang, lang))
+                       for lang in config.site.languages}
         self.config = config
+        if hasattr(self, "_prewarmed"):  # a change while running: new letters, new languages
+            threading.Thread(target=self.prewarm, name="voice-prewarm", daemon=True).start()
 
     def prewarm(self) -> None:
         """The phrases and every letter and digit, so speaking starts at once."""
+        self._prewarmed = True
         phrases = []
         letters = {c for s in self.config.services for c in s.id}
         for lang, voice in self.voices.items():

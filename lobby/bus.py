@@ -185,6 +185,17 @@ class Bus:
 
     # --- running -------------------------------------------------------------------------------
 
+    def replay_retained(self, *specs: TopicSpec) -> None:
+        """Has the broker send the retained messages of these subscriptions again (MQTT
+        re-sends them when a subscription is made anew), for a device whose configuration
+        changed what it shows."""
+        prefixes = tuple(self.topics.prefix + s.pattern.split("{")[0] for s in specs)
+        with self._lock:
+            filters = [(s.filter, s.qos) for s in self._subscriptions
+                       if s.filter.startswith(prefixes)]
+        if filters and self.connected.is_set():
+            self._client.subscribe(filters)
+
     def start(self) -> None:
         self._client.connect_async(self.broker.host, self.broker.port, self.keepalive)
         self._client.loop_start()

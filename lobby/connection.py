@@ -26,3 +26,19 @@ def broker_address(config: LobbyConfig, override: BrokerAddress | None = None) -
         ca_file=tls.ca_file if tls else None, tls=tls is not None,
         tls_insecure=tls.insecure if tls else False,
     )
+
+
+def credentials_text(site: str, device: str | None, broker: BrokerAddress) -> str:
+    """The file a device (or the hub, `device` None) is provisioned with, written by `lobby
+    broker-config`: KEY=VALUE lines, also a systemd EnvironmentFile (devicekit/provisioning.py
+    reads them)."""
+    lines = [f"LOBBY_SITE={site}", *([f"LOBBY_DEVICE={device}"] if device else []),
+             f"LOBBY_BROKER={broker.host}:{broker.port}"]
+    if broker.username:
+        lines += [f"LOBBY_MQTT_USER={broker.username}",
+                  f"LOBBY_MQTT_PASSWORD={broker.password or ''}"]
+    if broker.tls:
+        lines.append("LOBBY_MQTT_TLS=1")
+        if broker.ca_file:
+            lines.append(f"LOBBY_MQTT_CA_FILE={broker.ca_file}")
+    return "\n".join(lines) + "\n"

@@ -15,7 +15,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from lobby.bus import BrokerAddress
 from lobby.config.models import Device, LobbyConfig
+from lobby.connection import credentials_text
 from lobby.contract.registry import REGISTRY, ROOT, TopicSpec
 
 HUB_USER = "hub"
@@ -138,10 +140,16 @@ def production_files(config: LobbyConfig, out_dir: Path, port: int = 1883,
     cred_dir = out_dir / "credentials"
     cred_dir.mkdir(exist_ok=True)
     cred_dir.chmod(0o700)
+    settings = config.broker
     for cred in creds:
+        # Everything a device needs to start: `lobby kiosk --credentials <this file>`.
+        broker = BrokerAddress(host=settings.host, port=port, username=cred.user,
+                               password=cred.password, tls=settings.tls is not None,
+                               ca_file=settings.tls.ca_file if settings.tls else None)
         path = cred_dir / f"{cred.user}.env"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(f"LOBBY_MQTT_USER={cred.user}\nLOBBY_MQTT_PASSWORD={cred.password}\n")
+            device = None if cred.user == HUB_USER else cred.user
+            handle.write(credentials_text(config.site.id, device, broker))
         path.chmod(0o600)
     return creds
