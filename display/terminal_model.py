@@ -28,6 +28,8 @@ ERRORS = {
     "unknown_ticket": N_("That number is not waiting for this counter."),
     "unknown_service": N_("No such service."),
     "bad_request": N_("The request was not understood."),
+    "closed": N_("This counter is closed by the centre."),
+    "unknown_counter": N_("This counter is no longer in the centre's configuration."),
 }
 NO_ANSWER = N_("No answer from the hub. Please try again.")
 FAILED = N_("The hub could not do that.")
@@ -155,21 +157,26 @@ class TerminalModel(HubPresence):
 
     def banner(self) -> str | None:
         """Offline first (the buttons are off), else the last confirmation or refusal."""
-        return tr(self.language, OFFLINE) if not self.online else self.message
+        if not self.online:
+            return tr(self.language, OFFLINE)
+        if self.counter.closed and self.message is None:
+            return tr(self.language, ERRORS["closed"])
+        return self.message
 
     def banner_is_problem(self) -> bool:
         """Offline and refusals show as problems; confirmations must not look like one."""
-        return not self.online or self.refused
+        return not self.online or self.refused or (self.counter.closed and not self.message)
 
     def enabled(self) -> dict[str, bool]:
         ready = self.online and not self.busy
         has_ticket = self.ticket is not None
+        calls = ready and not self.counter.closed  # a closed counter only finishes its ticket
         return {
-            "call_next": ready, "call": ready,
+            "call_next": calls, "call": calls,
             "recall": ready and has_ticket, "done": ready and has_ticket,
             "no_show": ready and has_ticket, "transfer": ready and has_ticket,
-            "pause": ready and self.status == "open",
-            "resume": ready and self.status != "open",
+            "pause": calls and self.status == "open",
+            "resume": calls and self.status != "open",
         }
 
     def _confirmation(self, action: str, previous: m.TicketView | None,

@@ -65,6 +65,9 @@ class LiveState:
             counter.status = status  # type: ignore[assignment]
             counter.priority_streak = streak
             counter.ticket = found if found is not None and found.state == "called" else None
+            configured = config.counter(counter_id)
+            if (configured is None or configured.closed) and counter.ticket is None:
+                counter.status = "closed"  # by the configuration: no calls, no reopening
         for seq, ticket_id, number, counter_id, service_id, recall, at in reversed(
             store.recent_calls(config.hub.board_calls)
         ):
@@ -110,6 +113,6 @@ class LiveState:
 
     def serving_counters(self, service: str) -> int:
         """Open counters that serve `service`; if none is open yet, all that could."""
-        serving = [c for c in self.config.counters if service in c.services]
+        serving = [c for c in self.config.counters if service in c.services and not c.closed]
         open_now = [c for c in serving if self.counters[c.id].status == "open"]
         return len(open_now) or len(serving)

@@ -179,14 +179,20 @@ class Operations:
         return list(found.services) if found is not None else []
 
     def _configured(self, counter: CounterLive) -> CounterLive:
-        """A counter removed by a reload may only finish the ticket it serves."""
-        if self.config.counter(counter.id) is None:
+        """A counter removed or closed by the configuration may only finish the ticket it
+        serves."""
+        configured = self.config.counter(counter.id)
+        if configured is None:
             raise HubError("unknown_counter", f"counter {counter.id} was removed from the "
+                           "configuration; it can only finish the ticket it serves")
+        if configured.closed:
+            raise HubError("closed", f"counter {counter.id} is closed in the centre's "
                            "configuration; it can only finish the ticket it serves")
         return counter
 
     def _retire_if_removed(self, counter: CounterLive) -> None:
-        if self.config.counter(counter.id) is None and counter.ticket is None:
+        configured = self.config.counter(counter.id)
+        if (configured is None or configured.closed) and counter.ticket is None:
             counter.status = "closed"
 
     def _current(self, counter: CounterLive) -> Ticket:

@@ -7,6 +7,9 @@ arrives."""
 
 from __future__ import annotations
 
+import argparse
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,11 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from devicekit.configuration import ConfigFollower, Configuration, read_cache
+from devicekit.provisioning import resolve
 from lobby.broker.embedded import MosquittoBroker
 from lobby.broker.mosquitto_conf import CONF_NAME, hash_password, production_files
 from lobby.bus import BrokerAddress, Bus
 from lobby.config import LobbyConfig
-from lobby.contract.registry import Topics
+from lobby.contract.registry import Topics, spec
 from tests.helpers import DeviceClient, Recorder, RunningHub, free_port, small_config, wait_for
 
 PASSWORDS = {"hub": "hub-secret", "kiosk-1": "k1-secret", "kiosk-2": "k2-secret",
@@ -184,6 +189,11 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
     assert "hub.env" in creds and "kiosk-1.env" in creds and len(creds) == 8
     for path in (out / "credentials").iterdir():
         assert path.stat().st_mode & 0o777 == 0o600
+    # All a device needs to start: `lobby kiosk --credentials kiosk-1.env`.
+    kiosk = (out / "credentials" / "kiosk-1.env").read_text()
+    assert kiosk.startswith("LOBBY_SITE=demo-centre\nLOBBY_DEVICE=kiosk-1\n"
+                            "LOBBY_BROKER=127.0.0.1:1883\nLOBBY_MQTT_USER=kiosk-1\n")
+    assert "LOBBY_DEVICE" not in (out / "credentials" / "hub.env").read_text()
     acl = (out / "acl").read_text()
     assert "user kiosk-1\ntopic write lobby/demo-centre/request/kiosk-1/issue\n" in acl
     assert "request/kiosk-1/call_next" not in acl  # a kiosk calls nobody
@@ -194,3 +204,42 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
     assert "allow_anonymous false" in conf and "use_username_as_clientid true" in conf
     assert "listener 1883 127.0.0.1\n" in conf  # the config's broker.host, not every interface
     assert "persistence false" in conf and "persistence_location" not in conf
+
+
+def test_a_device_started_from_its_one_file_gets_the_configuration_and_no_secret(
+    secured: tuple[LobbyConfig, BrokerAddress], tmp_path: Path
+) -> None:
+    """Provisioning a device is copying the one file `lobby broker-config` wrote for it;
+    what the hub publishes carries no password, hash or secret path (issue #10)."""
+    config, address = secured
+    production_files(config, tmp_path / "prov", port=address.port, passwords=PASSWORDS)
+    everything = Recorder(config, as_user(address, OBSERVER), "#", client_id="all-eyes")
+    hub = RunningHub(config, tmp_path / "hub.sqlite", as_user(address, "hub"))
+    args = argparse.Namespace(credentials=str(tmp_path / "prov/credentials/kiosk-1.env"),
+                              device=None, site=None, broker=None, var=str(tmp_path / "var"))
+    identity, start = resolve(args, "kiosk", None)
+    assert start is None  # never configured: it will wait for the hub's configuration
+    assert (identity.site, identity.device) == (config.site.id, "kiosk-1")
+    assert (identity.broker.port, identity.broker.username) == (address.port, "kiosk-1")
+    got: list[Configuration] = []
+    follower = ConfigFollower("kiosk-1", "kiosk", tmp_path / "var", None, got.append)
+    bus = Bus(Topics(identity.site), "kiosk-1", identity.broker)
+    bus.subscribe(spec("state.config"), lambda state, _p: follower.on_state(state))
+    bus.start()
+    try:
+        assert wait_for(lambda: bool(got), 10)
+        assert got[0].device.id == "kiosk-1" and got[0].revision == 1
+        assert read_cache(tmp_path / "var", "kiosk-1", "kiosk") is not None
+        raw = json.dumps(everything.messages, ensure_ascii=False)
+        hashes = [line.split(":", 1)[1] for line in
+                  (tmp_path / "prov/passwd").read_text().splitlines()]
+        for secret in [*PASSWORDS.values(), *hashes, "$7$", "passwd", str(tmp_path / "prov")]:
+            assert secret not in raw, secret
+        published = everything.last("state/config")
+        assert published is not None
+        keys = re.findall(r'"([^"]+)":', json.dumps(published["config"]))
+        assert not [k for k in keys if re.search("password|hash|pin|secret|db", k)], keys
+    finally:
+        bus.stop()
+        hub.stop()
+        everything.stop()

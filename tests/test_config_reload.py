@@ -167,3 +167,23 @@ def test_config_apply_without_a_running_hub_only_replaces_the_file(tmp_path: Pat
                   "--db", str(tmp_path / "none.sqlite"))
     assert done.returncode == 0 and "no hub is running" in done.stdout
     assert "Nhà ở" in path.read_text()
+
+
+def test_a_counter_closed_in_the_configuration_finishes_its_ticket_and_takes_no_call(
+    tmp_path: Path,
+) -> None:
+    lobby = Lobby(tmp_path / "hub.sqlite")
+    lobby.issue("B")
+    lobby.issue("B")
+    assert lobby.next("2") == "B001"
+    closed = SMALL_YAML.replace('{id: "2", number: 2, services: [B]}',
+                                '{id: "2", number: 2, services: [B], closed: true}')
+    reconfigured(lobby, closed)
+    assert lobby.engine.live.counters["2"].status == "open"  # still serving B001
+    assert lobby.next("2") == "closed"
+    assert lobby.ask("counter-2", "done", counter="2").ok
+    assert lobby.engine.live.counters["2"].status == "closed"
+    assert lobby.ask("counter-2", "resume", counter="2").error.code == "closed"
+    assert lobby.engine.live.serving_counters("B") == 1  # estimates leave it out
+    reconfigured(lobby, SMALL_YAML)  # opened again: the staff open it with their first call
+    assert lobby.next("2") == "B002"

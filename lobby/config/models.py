@@ -95,6 +95,9 @@ class Counter(Model):
     id: Identifier
     number: int = Field(ge=1, le=999, description="announced: 'quầy số <number>'")
     services: list[Prefix] = Field(min_length=1, description="in the order the counter serves")
+    closed: bool = Field(default=False, description="closed by the centre (staff away, "
+                         "works): it takes no calls, finishes a ticket it serves, and "
+                         "estimates leave it out")
 
 
 class PriorityClass(Model):

@@ -238,8 +238,9 @@ class CalledEvent(BoardCall):
 class ConfigState(Lenient):
     """Added within v1: the centre's configuration as devices need it, kept by the hub. The
     `config` object is the configuration file's content (docs/configuration.md) without what
-    only the hub may know: `broker` (addresses, user names, password files), `hub` (its store)
-    and `serial` (its keypad line) are left out, and nothing in it is a secret."""
+    only the hub may know: `broker` (addresses, user names, password files), `hub.db` (its
+    store) and `serial` (its keypad line) are left out, and nothing in it is a secret. Devices
+    render from it and follow each new revision live."""
 
     revision: int
     at: AwareDatetime  # when this revision took effect
