@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,9 @@ class Published:
         self.bus.start()
         assert self.bus.wait_connected(5)
 
+    def has(self, revision: int) -> Callable[[], bool]:
+        return lambda: revision in self.times
+
     def _keep(self, _topic: str, body: bytes) -> None:
         revision = json.loads(body)["revision"]
         self.times.setdefault(revision, time.time())
@@ -128,6 +132,9 @@ class Lobby:
              "--windowed"],
             env=env, stderr=subprocess.PIPE, text=True)
 
+    def saw(self, device: str, marker: str) -> Callable[[], bool]:
+        return lambda: marker in self.seen(device)
+
     def seen(self, device: str) -> dict[str, dict[str, Any]]:
         path = self.tmp / device / "seen.jsonl"
         if not path.exists():
@@ -167,10 +174,10 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
         for device in MARKERS:
             lobby.start_device(device)
         for device in MARKERS:  # never configured: the waiting screen, not a crash
-            assert wait_for(lambda d=device: "waiting" in lobby.seen(d), 60), device
+            assert wait_for(lobby.saw(device, "waiting"), 60), device
         lobby.start_hub()
         for device in MARKERS:  # configured by the hub: each starts again on it
-            assert wait_for(lambda d=device: "configured" in lobby.seen(d), 60), device
+            assert wait_for(lobby.saw(device, "configured"), 60), device
             seen = lobby.seen(device)
             assert seen["configured"]["run"] != seen["waiting"]["run"]
             assert (tmp_path / device / f"{device}.config.json").exists()
@@ -190,9 +197,9 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
             new = lobby.write(tmp_path / f"{marker}.yaml", **fields)  # each on the last
             new.write_text(new.read_text().replace('"Hộ tịch"', '"Hộ tịch - Chứng thực"'))
             lobby.apply(new)
-            assert wait_for(lambda r=revision: r in published.times, 10), marker
+            assert wait_for(published.has(revision), 10), marker
             for device in devices:
-                assert wait_for(lambda d=device, m=marker: m in lobby.seen(d), 10), (
+                assert wait_for(lobby.saw(device, marker), 10), (
                     device, marker, lobby.tmp)
                 delays[(marker, device)] = (lobby.seen(device)[marker]["at"]
                                             - published.times[revision])
@@ -206,7 +213,7 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
         lobby.stop(lobby.devices["kiosk-1"])
         lobby.stop(lobby.hub)
         lobby.start_device("kiosk-1")  # the hub is down: from its disk, and says so
-        assert wait_for(lambda: "cached" in lobby.seen("kiosk-1"), 60)
+        assert wait_for(lobby.saw("kiosk-1", "cached"), 60)
         assert lobby.seen("kiosk-1")["cached"]["run"] != lobby.seen("kiosk-1")["added"]["run"]
     finally:
         for process in lobby.devices.values():
