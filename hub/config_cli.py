@@ -60,7 +60,8 @@ def apply_command(args: argparse.Namespace) -> int:
     except ConfigError:
         running = None  # the hub's file itself is broken: the new one replaces it
     db = args.db or (running or new).hub.db
-    if Path(args.file).resolve() != target.resolve():
+    replaced = Path(args.file).resolve() != target.resolve()
+    if replaced:
         _replace(target, Path(args.file).read_text(encoding="utf-8"))
         print(f"{target}: now holds {args.file} (the previous file is {target}.previous)")
     pid = _running_hub(db)
@@ -74,6 +75,8 @@ def apply_command(args: argparse.Namespace) -> int:
         print(f"the hub (pid {pid}) did not answer within {WAIT_SECONDS:.0f} s; see its log",
               file=sys.stderr)
         return 1
+    if result.error is not None and replaced:  # refused after all: the hub's file as it was
+        (target.parent / f"{target.name}.previous").replace(target)
     return _report(result)
 
 
