@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +33,9 @@ class Configuration:
     device: Device
     revision: int | None  # the hub's revision; None for a file given on the command line
     source: Source
+    # When the revision took effect: with the number, it tells a revision from the same number
+    # of another store (a hub whose store was replaced counts from 1 again).
+    at: str | None = None
 
 
 def cache_path(var: Path, device_id: str) -> Path:
@@ -40,7 +43,7 @@ def cache_path(var: Path, device_id: str) -> Path:
 
 
 def _accept(data: object, device_id: str, role: str, revision: int | None,
-            source: Source) -> Configuration | str:
+            source: Source, at: str | None) -> Configuration | str:
     """The configuration, or why it cannot be this device's."""
     try:
         config = LobbyConfig.model_validate(data)
@@ -49,14 +52,15 @@ def _accept(data: object, device_id: str, role: str, revision: int | None,
     device = config.device(device_id)
     if device is None or device.role != role:
         return f"it has no {role} device {device_id!r}"
-    return Configuration(config, device, revision, source)
+    return Configuration(config, device, revision, source, at)
 
 
 def read_cache(var: Path, device_id: str, role: str) -> Configuration | None:
     path = cache_path(var, device_id)
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
-        found = _accept(kept["config"], device_id, role, int(kept["revision"]), "cache")
+        found = _accept(kept["config"], device_id, role, int(kept["revision"]), "cache",
+                        kept.get("at"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         if path.exists():
             log.warning("ignoring the kept configuration %s: %s", path, exc)
@@ -72,8 +76,9 @@ def write_cache(var: Path, device_id: str, state: m.ConfigState) -> None:
     path = cache_path(var, device_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps({"revision": state.revision, "config": state.config},
-                                    ensure_ascii=False), encoding="utf-8")
+    temporary.write_text(json.dumps({"revision": state.revision, "at": state.at.isoformat(),
+                                     "config": state.config}, ensure_ascii=False),
+                         encoding="utf-8")
     os.replace(temporary, path)
 
 
@@ -94,15 +99,13 @@ class ConfigFollower:
 
     def on_state(self, state: m.ConfigState) -> None:
         with self._lock:
-            current = self.current
-            if current is not None and current.revision == state.revision and (
-                    current.source != "file"):
+            current, at = self.current, state.at.isoformat()
+            if current is not None and (current.revision, current.at) == (state.revision, at):
                 # The same revision again (a reconnect, a restarted hub), or the one the
                 # device started from its disk: nothing to redraw.
-                self.current = Configuration(current.config, current.device,
-                                             current.revision, "hub")
+                self.current = replace(current, source="hub")
                 return
-            found = _accept(state.config, self.device_id, self.role, state.revision, "hub")
+            found = _accept(state.config, self.device_id, self.role, state.revision, "hub", at)
             if isinstance(found, str):
                 self.problem = f"the centre's configuration {state.revision} is unusable here: "\
                                f"{found}"

@@ -82,6 +82,10 @@ def test_a_device_keeps_what_it_was_given_and_starts_from_it(tmp_path: Path) -> 
     follower.on_state(state(config, 4))
     follower.on_state(state(config, 4))  # again (a reconnect): nothing to redraw
     assert [c.revision for c in changes] == [4]
+    other_store = m.ConfigState(revision=4, at=NOW + dt.timedelta(days=1),
+                                config=for_devices(config))
+    follower.on_state(other_store)  # the same number from a replaced store: a new one
+    assert len(changes) == 2
     kept = read_cache(var, "board-1", "board")
     assert kept is not None and kept.revision == 4 and kept.source == "cache"
     identity, start = resolve(args(tmp_path, device="board-1",
