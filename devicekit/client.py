@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import threading
+import time
 
 from devicekit.configuration import ConfigFollower, Configuration, settings_needing_restart
 from devicekit.provisioning import RESTARTED
@@ -23,6 +24,7 @@ from lobby.rpc import Requester
 log = logging.getLogger(__name__)
 
 HUB_CHECK_SECONDS = 0.5
+RESTART_CHECK_SECONDS = 0.5
 
 
 class DeviceClient:
@@ -53,10 +55,21 @@ class DeviceClient:
         restart = settings_needing_restart(self.device, configuration.device)
         if restart:
             log.warning("restarting to take new settings: %s", ", ".join(restart))
-            restart_process()
+            threading.Thread(target=self._restart_when_idle, daemon=True,
+                             name="restart").start()
+            return
         self.config, self.device = configuration.config, configuration.device
         self.link.config = configuration.config
         self.reconfigure(configuration)
+
+    def _restart_when_idle(self) -> None:
+        while not self.idle():
+            time.sleep(RESTART_CHECK_SECONDS)
+        restart_process()
+
+    def idle(self) -> bool:
+        """Whether nobody is in the middle of something here (a restart waits for it)."""
+        return True
 
     def reconfigure(self, configuration: Configuration) -> None:
         """The centre's configuration changed (on the bus's thread): the device's app

@@ -27,6 +27,9 @@ class TerminalClient(DeviceClient):
         self.bus.subscribe(spec("state.counter"), lambda v, _: self.model.on_counter(v))
         self.bus.subscribe(spec("state.queues"), lambda s, _: self.model.on_queues(s))
 
+    def idle(self) -> bool:
+        return not self.model.busy
+
     def reconfigure(self, configuration: Configuration) -> None:
         self.model.reconfigure(configuration.config, configuration.device.counters)
 

@@ -44,6 +44,10 @@ class KioskClient(DeviceClient):
         state = self.flow.printer_state
         return {"printer": {"paper": state.paper, "online": state.online}}
 
+    def idle(self) -> bool:
+        """A citizen taking a ticket, or reading it, is not cut off by a restart."""
+        return not self.flow.busy and self.flow.result is None
+
     def reconfigure(self, configuration: Configuration) -> None:
         self.flow.voice.reconfigure(configuration.config)
         self.flow.reconfigure(configuration.config, configuration.device)

@@ -39,7 +39,7 @@ services:
 devices:
   - id: kiosk-1
     role: kiosk
-    kiosk: {{voice: false, printer: {{connection: file, path: {tickets}}}}}
+    kiosk: {{voice: false, printer: {{connection: file, path: {tickets}}}{orientation}}}
   - id: board-1
     role: board
     board: {{voice: false{zone}}}
@@ -58,6 +58,7 @@ MARKERS: dict[str, list[dict[str, Any]]] = {
         {"name": "configured", "present": ["Hộ tịch", "Đất đai"]},
         {"name": "renamed", "present": ["Hộ tịch - Chứng thực"]},
         {"name": "added", "present": ["Bảo trợ xã hội"]},
+        {"name": "turned", "present": ["window:960x540", "Bảo trợ xã hội"]},
         {"name": "cached", "present": ["Hộ tịch - Chứng thực", "Bảo trợ xã hội", OFFLINE_VI]},
     ],
     "board-1": [
@@ -113,10 +114,11 @@ class Lobby:
         self.hub: subprocess.Popen[str] | None = None
 
     def write(self, path: Path, counter_services: str = "A, B", extra_service: str = "",
-              closed: str = "", zone: str = "") -> Path:
+              closed: str = "", zone: str = "", orientation: str = "") -> Path:
         path.write_text(CENTRE.format(site=self.site, tickets=self.tmp / "tickets",
                                       counter_services=counter_services,
-                                      extra_service=extra_service, closed=closed, zone=zone))
+                                      extra_service=extra_service, closed=closed, zone=zone,
+                                      orientation=orientation))
         return path
 
     def start_device(self, device: str) -> None:
@@ -210,11 +212,20 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
             seen = lobby.seen(device)
             assert len({row["run"] for name, row in seen.items() if name != "waiting"}) == 1
 
+        # A setting a running window cannot take: the kiosk starts itself again on it.
+        turned = lobby.write(tmp_path / "turned.yaml", extra_service=ADDED,
+                             counter_services="A, C", closed=", closed: true",
+                             zone=", zone_services: [A, C]", orientation=", orientation: landscape")
+        turned.write_text(turned.read_text().replace('"Hộ tịch"', '"Hộ tịch - Chứng thực"'))
+        lobby.apply(turned)
+        assert wait_for(lobby.saw("kiosk-1", "turned"), 30)
+        assert lobby.seen("kiosk-1")["turned"]["run"] != lobby.seen("kiosk-1")["added"]["run"]
+
         lobby.stop(lobby.devices["kiosk-1"])
         lobby.stop(lobby.hub)
         lobby.start_device("kiosk-1")  # the hub is down: from its disk, and says so
         assert wait_for(lobby.saw("kiosk-1", "cached"), 60)
-        assert lobby.seen("kiosk-1")["cached"]["run"] != lobby.seen("kiosk-1")["added"]["run"]
+        assert lobby.seen("kiosk-1")["cached"]["run"] != lobby.seen("kiosk-1")["turned"]["run"]
     finally:
         for process in lobby.devices.values():
             lobby.stop(process)

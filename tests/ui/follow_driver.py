@@ -1,8 +1,9 @@
 """Runs a device app exactly as `lobby kiosk|board|counter ...` does (the arguments after
 `--`), offscreen, and watches what its screen says: each marker (texts that must be shown,
-texts that must not) is checked every 20 ms, in order, and the wall-clock time it first holds
-is appended to the output file. A device that starts itself again (its first configuration)
-runs this driver again, which skips the markers already seen.
+texts that must not; `window:WxH` is the window's size) is checked every 20 ms, in order,
+and the wall-clock time it first holds is appended to the output file. A device that starts
+itself again (its first configuration, a new window setting) runs this driver again, which
+skips the markers already seen.
 
     python follow_driver.py OUT MARKERS.json -- kiosk --device kiosk-1 --site S --broker H:P
 """
@@ -24,7 +25,7 @@ HIDDEN = -5000  # the apps move unused rows far off the window instead of removi
 def screen_texts() -> set[str]:
     from kivy.core.window import Window
 
-    found: set[str] = set()
+    found = {f"window:{Window.width}x{Window.height}"}
     widgets = [w for child in Window.children for w in child.walk(restrict=True)]
     for widget in widgets:
         if getattr(widget, "opacity", 1) == 0 or widget.x < HIDDEN or widget.y < HIDDEN:
