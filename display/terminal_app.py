@@ -24,7 +24,6 @@ BUTTONS = (  # action, label, shortcut
     ("transfer", N_("Transfer…"), ""), ("call", N_("Call a number…"), ""),
     ("pause", N_("Pause"), ""), ("resume", N_("Resume"), ""),
 )
-STATUS = {"open": N_("Open"), "paused": N_("Paused"), "closed": N_("Closed")}
 
 
 class TerminalRoot(BoxLayout):  # type: ignore[misc]
@@ -131,7 +130,7 @@ class TerminalApp(DeviceApp):
     def refresh(self) -> None:
         model, ids, lang = self.model, self.root_widget.ids, self.model.language
         ids.counter.text = tr(lang, "Counter {number}", number=model.counter.number)
-        status = tr(lang, STATUS[model.status])
+        status = tr(lang, model.status_name)
         ids.status.text = status if model.online else f"{status} · {tr(lang, 'Offline')}"
         ticket = model.ticket
         ids.number.text = ticket.number if ticket else "—"

@@ -28,9 +28,12 @@ ERRORS = {
     "unknown_ticket": N_("That number is not waiting for this counter."),
     "unknown_service": N_("No such service."),
     "bad_request": N_("The request was not understood."),
-    "closed": N_("This counter is closed by the centre."),
+    "closed": N_("This counter is closed by the centre. Finish the ticket being served."),
     "unknown_counter": N_("This counter is no longer in the centre's configuration."),
 }
+CLOSED_BY_CENTRE = N_("This counter is closed by the centre.")
+STATUS = {"open": N_("Open"), "paused": N_("Paused"), "closed": N_("Closed")}
+CLOSED_STATUS = N_("Closed by the centre")
 NO_ANSWER = N_("No answer from the hub. Please try again.")
 FAILED = N_("The hub could not do that.")
 OFFLINE = N_("Offline: the buttons work again when the hub is back.")
@@ -159,13 +162,19 @@ class TerminalModel(HubPresence):
         """Offline first (the buttons are off), else the last confirmation or refusal."""
         if not self.online:
             return tr(self.language, OFFLINE)
-        if self.counter.closed and self.message is None:
-            return tr(self.language, ERRORS["closed"])
+        if self.counter.closed:  # why the call buttons are off, whatever was done last
+            closed = tr(self.language, CLOSED_BY_CENTRE)
+            return f"{closed} {self.message}" if self.message else closed
         return self.message
 
     def banner_is_problem(self) -> bool:
         """Offline and refusals show as problems; confirmations must not look like one."""
-        return not self.online or self.refused or (self.counter.closed and not self.message)
+        return not self.online or self.refused or self.counter.closed
+
+    @property
+    def status_name(self) -> str:
+        """The counter's state in words: closed by the centre is not "not opened yet"."""
+        return CLOSED_STATUS if self.counter.closed else STATUS[self.status]
 
     def enabled(self) -> dict[str, bool]:
         ready = self.online and not self.busy

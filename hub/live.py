@@ -113,6 +113,6 @@ class LiveState:
 
     def serving_counters(self, service: str) -> int:
         """Open counters that serve `service`; if none is open yet, all that could."""
-        serving = [c for c in self.config.counters if service in c.services and not c.closed]
+        serving = self.config.counters_serving(service)
         open_now = [c for c in serving if self.counters[c.id].status == "open"]
         return len(open_now) or len(serving)

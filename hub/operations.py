@@ -95,6 +95,9 @@ class Operations:
             raise HubError("unknown_priority", f"no priority class {request.priority!r}")
         if not is_open(service, now, self.zone):
             raise HubError("closed", f"service {service.id} is outside its opening hours")
+        if not self.config.counters_serving(service.id):
+            # Its every counter closed by the centre: a ticket would wait for nobody.
+            raise HubError("closed", f"no open counter serves {service.id}")
         day = local_day(now, self.zone)
         index = self.store.next_daily_index(day, service.id)
         if quota_reached(service, index):

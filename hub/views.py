@@ -51,15 +51,17 @@ class Views:
         services = []
         for service in self.config.services:
             line = live.waiting[service.id]
+            # A service whose every counter the centre closed takes no ticket either.
+            served = bool(self.config.counters_serving(service.id))
             services.append(m.ServiceQueue(
                 id=service.id, names=dict(service.names),
-                open=is_open(service, now, self.zone), waiting=len(line),
+                open=served and is_open(service, now, self.zone), waiting=len(line),
                 waiting_priority=sum(1 for t in line if t.priority is not None),
                 estimate_minutes=live.service_times.estimate_minutes(
                     service.id, len(line), live.serving_counters(service.id)),
                 last_called=live.last_called.get(service.id),
                 quota_reached=quota_reached(service, live.issued_today.get(service.id, 0) + 1),
-                opens_at=next_opening(service, now, self.zone),
+                opens_at=next_opening(service, now, self.zone) if served else None,
             ))
         return m.QueuesState(seq=live.seq, services=services, at=stamp(now, self.zone))
 

@@ -348,8 +348,7 @@ class KioskFlow(HubPresence):
             footer=self.settings.footer.get(lang, ""),
             priority=(priority.names.get(lang) or priority.id) if priority else None,
             language=lang,
-            counters=tuple(c.number for c in self.config.counters
-                           if ticket.service in c.services),
+            counters=tuple(c.number for c in self.config.counters_serving(ticket.service)),
             staff_language=self.config.site.languages[0],
             staff_service=self._service_name(ticket.service, self.config.site.languages[0]),
         )

@@ -64,6 +64,16 @@ def test_references_are_checked_at_their_line() -> None:
     assert problems(text) == [f"c.yaml:{line}: counters[1].services[0]: unknown service 'Z'"]
 
 
+def test_a_boards_zone_names_known_counters_and_services() -> None:
+    text = SMALL_YAML.replace("- {id: board-1, role: board}",
+                              '- {id: board-1, role: board, board: {zone_counters: ["1", "99"], '
+                              "zone_services: [B, W]}}")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "zone_counters" in t)
+    assert problems(text) == [
+        f"c.yaml:{line}: devices[2].board.zone_counters[1]: unknown counter '99'",
+        f"c.yaml:{line}: devices[2].board.zone_services[1]: unknown service 'W'"]
+
+
 def test_duplicate_keys_and_ids_are_errors() -> None:
     dup_key = SMALL_YAML.replace("recall_limit: 2", "recall_limit: 2\nrecall_limit: 3")
     assert any("duplicate key" in p for p in problems(dup_key))

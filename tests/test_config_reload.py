@@ -191,3 +191,13 @@ def test_a_counter_closed_in_the_configuration_finishes_its_ticket_and_takes_no_
     assert lobby.engine.live.serving_counters("B") == 1  # estimates leave it out
     reconfigured(lobby, SMALL_YAML)  # opened again: the staff open it with their first call
     assert lobby.next("2") == "B002"
+
+
+def test_a_service_whose_every_counter_is_closed_takes_no_ticket(tmp_path: Path) -> None:
+    lobby = Lobby(tmp_path / "hub.sqlite")
+    reconfigured(lobby, SMALL_YAML.replace("services: [A, B]", "services: [A]").replace(
+        '{id: "2", number: 2, services: [B]}', '{id: "2", number: 2, services: [B], '
+        'closed: true}'))
+    assert lobby.issue("B") == "closed"  # it would wait for nobody
+    queues = {q.id: q for q in lobby.engine.views.queues(lobby.engine.live, 0).services}
+    assert not queues["B"].open and queues["B"].opens_at is None and queues["A"].open

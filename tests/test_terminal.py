@@ -11,9 +11,10 @@ import pytest
 from display.terminal_model import TerminalModel
 from hub.engine import Engine
 from hub.store import Store
+from lobby.config import parse_config
 from lobby.contract import messages as m
 from lobby.rpc import RequestTimeoutError
-from tests.helpers import hub_state, payload, small_config
+from tests.helpers import SMALL_YAML, hub_state, payload, small_config
 
 
 class Desk:
@@ -121,3 +122,21 @@ def test_transfer_pause_resume_and_disabled_buttons(desk: Desk) -> None:
     assert not desk.model.act("pause")  # disabled: nothing sent
     desk.model.set_connected(False)
     assert not any(desk.model.enabled().values())
+
+
+def test_a_counter_closed_by_the_centre_says_so_whatever_was_done_last(desk: Desk) -> None:
+    desk.issue()
+    assert desk.model.act("call_next")
+    closed = parse_config(SMALL_YAML.replace("id: test-site", f"id: {desk.config.site.id}")
+                          .replace('{id: "1", number: 1, services: [A, B]}',
+                                   '{id: "1", number: 1, services: [A, B], closed: true}'))
+    desk.engine.reconfigure(closed)
+    desk.model.reconfigure(closed, ["1"])
+    desk.publish()
+    assert desk.model.enabled()["done"] and not desk.model.enabled()["call_next"]
+    assert desk.model.act("done")  # it finishes the ticket it serves
+    banner = desk.model.banner() or ""
+    assert banner.startswith("Quầy này đang được trung tâm đóng.") and "A001" in banner
+    assert desk.model.banner_is_problem()
+    assert desk.model.status_name == "Closed by the centre"
+    assert not desk.model.enabled()["call_next"] and not desk.model.enabled()["resume"]

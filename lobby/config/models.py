@@ -291,6 +291,10 @@ class LobbyConfig(Model):
     def counter(self, counter_id: str) -> Counter | None:
         return next((c for c in self.counters if c.id == counter_id), None)
 
+    def counters_serving(self, service_id: str) -> list[Counter]:
+        """The counters that serve `service_id` and are not closed by the centre."""
+        return [c for c in self.counters if service_id in c.services and not c.closed]
+
     def device(self, device_id: str) -> Device | None:
         return next((d for d in self.devices if d.id == device_id), None)
 
@@ -331,6 +335,15 @@ def reference_problems(config: LobbyConfig) -> list[tuple[Path, str]]:
                 problems.append(
                     (("devices", di, "counters", ki), f"unknown counter {counter_id!r}")
                 )
+        if device.board is not None:  # a zone of unknown ids would leave the board blank
+            for zi, counter_id in enumerate(device.board.zone_counters):
+                if counter_id not in counters:
+                    problems.append((("devices", di, "board", "zone_counters", zi),
+                                     f"unknown counter {counter_id!r}"))
+            for zi, service_id in enumerate(device.board.zone_services):
+                if service_id not in services:
+                    problems.append((("devices", di, "board", "zone_services", zi),
+                                     f"unknown service {service_id!r}"))
     if config.serial:
         for address, counter_id in config.serial.keypads.items():
             if counter_id not in counters:
