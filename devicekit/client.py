@@ -10,8 +10,14 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
 
-from devicekit.configuration import ConfigFollower, Configuration, settings_needing_restart
+from devicekit.configuration import (
+    ConfigFollower,
+    Configuration,
+    cache_path,
+    settings_needing_restart,
+)
 from devicekit.provisioning import RESTARTED
 from lobby.bus import BrokerAddress, Bus
 from lobby.config.models import Device, LobbyConfig
@@ -49,23 +55,32 @@ class DeviceClient:
     def follow(self, follower: ConfigFollower) -> None:
         """Take the hub's configuration (`state/config`) as it changes; before `start`."""
         follower.on_change = self._configuration_changed
+        if follower.current is None or follower.current.source != "file":
+            # Removed from the centre: back to the waiting screen, which says so (a device
+            # started from a file, the demo, would only start from that file again).
+            follower.on_removed = lambda: self._restart_when_idle_in_background(
+                forget=cache_path(follower.var, follower.device_id))
         self.bus.subscribe(spec("state.config"), lambda state, _p: follower.on_state(state))
 
     def _configuration_changed(self, configuration: Configuration) -> None:
         restart = settings_needing_restart(self.device, configuration.device)
         if restart:
             log.warning("restarting to take new settings: %s", ", ".join(restart))
-            threading.Thread(target=self._restart_when_idle, daemon=True,
-                             name="restart").start()
+            self._restart_when_idle_in_background()
             return
         self.config, self.device = configuration.config, configuration.device
         self.link.config = configuration.config
         self.reconfigure(configuration)
 
-    def _restart_when_idle(self) -> None:
-        while not self.idle():
-            time.sleep(RESTART_CHECK_SECONDS)
-        restart_process()
+    def _restart_when_idle_in_background(self, forget: Path | None = None) -> None:
+        def restart() -> None:
+            while not self.idle():
+                time.sleep(RESTART_CHECK_SECONDS)
+            if forget is not None:
+                forget.unlink(missing_ok=True)
+            restart_process()
+
+        threading.Thread(target=restart, daemon=True, name="restart").start()
 
     def idle(self) -> bool:
         """Whether nobody is in the middle of something here (a restart waits for it)."""

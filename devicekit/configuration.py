@@ -94,31 +94,43 @@ class ConfigFollower:
         self.var = var
         self.current = current
         self.on_change = on_change
+        # Called when the hub's configuration, valid, no longer has this device: a device
+        # removed from the centre must not go on looking as if it worked.
+        self.on_removed: Callable[[], None] = lambda: None
         self.problem: str | None = None  # why the hub's last configuration was not taken
         self._lock = threading.Lock()
 
     def on_state(self, state: m.ConfigState) -> None:
         with self._lock:
-            current, at = self.current, state.at.isoformat()
-            if current is not None and (current.revision, current.at) == (state.revision, at):
-                # The same revision again (a reconnect, a restarted hub), or the one the
-                # device started from its disk: nothing to redraw.
-                self.current = replace(current, source="hub")
-                return
-            found = _accept(state.config, self.device_id, self.role, state.revision, "hub", at)
-            if isinstance(found, str):
-                self.problem = f"the centre's configuration {state.revision} is unusable here: "\
-                               f"{found}"
-                log.error("%s", self.problem)
-                return
-            self.problem = None
-            try:
-                write_cache(self.var, self.device_id, state)
-            except OSError as exc:
-                log.error("could not keep the configuration on disk: %s", exc)
-            self.current = found
-        log.info("configuration revision %d from the hub", state.revision)
-        self.on_change(found)
+            taken = self._take(state)
+        if isinstance(taken, Configuration):
+            log.info("configuration revision %d from the hub", state.revision)
+            self.on_change(taken)
+        elif taken == "removed":
+            self.on_removed()
+
+    def _take(self, state: m.ConfigState) -> Configuration | Literal["removed"] | None:
+        """The new configuration; "removed" when it no longer has this device; None when
+        there is nothing to do."""
+        current, at = self.current, state.at.isoformat()
+        if current is not None and (current.revision, current.at) == (state.revision, at):
+            # The same revision again (a reconnect, a restarted hub), or the one the device
+            # started from its disk: nothing to redraw.
+            self.current = replace(current, source="hub")
+            return None
+        found = _accept(state.config, self.device_id, self.role, state.revision, "hub", at)
+        if isinstance(found, str):
+            self.problem = f"the centre's configuration {state.revision} is unusable here: "\
+                           f"{found}"
+            log.error("%s", self.problem)
+            return "removed" if found.startswith("it has no") else None
+        self.problem = None
+        try:
+            write_cache(self.var, self.device_id, state)
+        except OSError as exc:
+            log.error("could not keep the configuration on disk: %s", exc)
+        self.current = found
+        return found
 
 
 # A device's own settings that its running app cannot take live (its window, its printer, its

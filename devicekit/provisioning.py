@@ -9,6 +9,7 @@ with TLS, LOBBY_MQTT_TLS=1 and LOBBY_MQTT_CA_FILE. The command line wins over th
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,6 +19,8 @@ from lobby.bus import BrokerAddress
 from lobby.connection import broker_address
 from lobby.contract import messages as m
 from lobby.contract.registry import Topics
+
+log = logging.getLogger(__name__)
 
 RESTARTED = "LOBBY_DEVICE_RESTARTED"  # set when a device restarts itself (startup.py)
 
@@ -33,11 +36,19 @@ class DeviceIdentity:
     broker: BrokerAddress
 
 
+KEYS = {"LOBBY_SITE", "LOBBY_DEVICE", "LOBBY_BROKER", "LOBBY_MQTT_USER", "LOBBY_MQTT_PASSWORD",
+        "LOBBY_MQTT_TLS", "LOBBY_MQTT_CA_FILE"}
+
+
 def read_credentials(path: str) -> dict[str, str]:
+    file = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProvisioningError(f"cannot read the credentials file {path}: {exc}") from None
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ProvisioningError(f"{path} is not a credentials file (not text)") from None
+    except OSError as exc:
+        raise ProvisioningError(f"cannot read the credentials file {path}: "
+                                f"{exc.strerror}") from None
     values: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -46,7 +57,12 @@ def read_credentials(path: str) -> dict[str, str]:
         key, equals, value = line.partition("=")
         if not equals or not key.strip():
             raise ProvisioningError(f"{path}:{number}: not KEY=VALUE")
+        if key.strip() not in KEYS:  # a typo would otherwise look like a wrong password
+            raise ProvisioningError(f"{path}:{number}: unknown key {key.strip()!r} (known: "
+                                    f"{', '.join(sorted(KEYS))})")
         values[key.strip()] = value.strip()
+    if file.stat().st_mode & 0o077:
+        log.warning("%s holds a password and is readable by others: chmod 600 it", path)
     return values
 
 
@@ -61,9 +77,14 @@ def resolve(args: argparse.Namespace, role: m.DeviceRole,
     device = args.device or creds.get("LOBBY_DEVICE") or (
         from_file.device.id if from_file else None)
     if not device:
-        raise ProvisioningError("which device is this? give --device ID or --credentials FILE")
+        raise ProvisioningError("which device is this? give --device ID" + (
+            f" ({args.credentials} names none)" if given else " or --credentials FILE"))
     if not Topics.is_identifier(device):
         raise ProvisioningError(f"{device!r} is not a device id")
+    user = creds.get("LOBBY_MQTT_USER")
+    if given and user and user != device:
+        # The broker would take its password and then let it reach none of its topics.
+        raise ProvisioningError(f"{args.credentials} is {user}'s, not {device}'s")
     kept = read_cache(Path(args.var), device, role)
     start = from_file
     if kept is not None and (start is None or os.environ.get(RESTARTED)):

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -42,6 +43,8 @@ class WaitingApp(DeviceApp):
             label.bind(size=lambda widget, size: setattr(widget, "text_size", size))
             root.add_widget(label)
         self.refresh()
+        # A refused or unreachable broker changes no state the model hears of: look again.
+        Clock.schedule_interval(lambda _dt: self.refresh(), 1.0)
         return root
 
     def refresh(self) -> None:
@@ -58,9 +61,9 @@ def wait_for_configuration(identity: DeviceIdentity, role: m.DeviceRole, var: Pa
         restart_process()  # the new process connects anew; this one's socket closes
 
     follower = ConfigFollower(identity.device, role, var, None, configured)
-    model = WaitingModel(identity, role, follower)
     bus = Bus(Topics(identity.site), identity.broker.username or f"{role}-{identity.device}",
               identity.broker)
+    model = WaitingModel(identity, role, follower, lambda: bus.problem)
     bus.subscribe(spec("state.config"), lambda state, _p: _take(follower, model, state))
     bus.subscribe(spec("state.hub"), lambda state, _p: model.on_hub(state))
     bus.on_connected(lambda: model.set_connected(True))

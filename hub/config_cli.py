@@ -60,9 +60,9 @@ def apply_command(args: argparse.Namespace) -> int:
     except ConfigError:
         running = None  # the hub's file itself is broken: the new one replaces it
     db = args.db or (running or new).hub.db
-    replaced = Path(args.file).resolve() != target.resolve()
+    replaced = (Path(args.file).resolve() != target.resolve()
+                and _replace(target, Path(args.file).read_text(encoding="utf-8")))
     if replaced:
-        _replace(target, Path(args.file).read_text(encoding="utf-8"))
         print(f"{target}: now holds {args.file} (the previous file is {target}.previous)")
     pid = _running_hub(db)
     if pid is None:
@@ -80,13 +80,16 @@ def apply_command(args: argparse.Namespace) -> int:
     return _report(result)
 
 
-def _replace(target: Path, text: str) -> None:
-    """Atomically, keeping the previous file beside it."""
+def _replace(target: Path, text: str) -> bool:
+    """Atomically, keeping the previous file beside it; False when it is the same already."""
     if target.exists():
+        if target.read_text(encoding="utf-8") == text:
+            return False
         (target.parent / f"{target.name}.previous").write_bytes(target.read_bytes())
     temporary = target.parent / f".{target.name}.new"
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(target)
+    return True
 
 
 def _running_hub(db: str) -> int | None:
@@ -138,9 +141,10 @@ def history_command(args: argparse.Namespace) -> int:
     import sqlite3
 
     try:
-        db = args.db or load_config(args.config).hub.db
+        config = load_config(args.config)
     except ConfigError as exc:
         return _problems(exc, args.config)
+    db = args.db or config.hub.db
     if not Path(db).exists():
         print(f"no store at {db}", file=sys.stderr)
         return 2
@@ -148,6 +152,6 @@ def history_command(args: argparse.Namespace) -> int:
         rows = conn.execute("SELECT revision, at, applied_by, changes FROM config_revisions "
                             "ORDER BY revision").fetchall()
     for revision, at, applied_by, changes in rows:
-        when = dt.datetime.fromtimestamp(at).astimezone().isoformat(timespec="seconds")
+        when = dt.datetime.fromtimestamp(at, config.site.zone).isoformat(timespec="seconds")
         print(f"{revision:>4}  {when}  {applied_by}: {', '.join(json.loads(changes))}")
     return 0

@@ -32,23 +32,30 @@ def for_devices(config: LobbyConfig) -> dict[str, Any]:
     return public
 
 
-def changed_parts(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Which parts differ, as paths ("services.B", "counters.3", "site"): enough to say
-    what a revision changed; the full configurations are kept too."""
-    parts = []
-    for key in sorted(before.keys() | after.keys()):
-        old, new = before.get(key), after.get(key)
-        if old == new:
-            continue
-        if isinstance(old, list) and isinstance(new, list) and all(
-                isinstance(x, dict) and "id" in x for x in old + new):
-            olds = {x["id"]: x for x in old}
-            news = {x["id"]: x for x in new}
-            parts += [f"{key}.{i}" for i in sorted(olds.keys() | news.keys())
-                      if olds.get(i) != news.get(i)]
-        else:
-            parts.append(key)
-    return parts
+def changed_parts(before: Any, after: Any, path: str = "") -> list[str]:
+    """Which parts differ, as paths ("services.B.names", "counters.3.closed", "devices.kiosk-2
+    added"): what a revision changed, for people; the full configurations are kept too.
+    Lists of items with ids are compared item by item."""
+    if before == after:
+        return []
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [part for key in sorted(before.keys() | after.keys())
+                for part in _changed_key(before, after, key, path)]
+    if isinstance(before, list) and isinstance(after, list) and all(
+            isinstance(x, dict) and "id" in x for x in before + after):
+        return changed_parts({str(x["id"]): x for x in before},
+                             {str(x["id"]): x for x in after}, path)
+    return [path or "everything"]
+
+
+def _changed_key(before: dict[str, Any], after: dict[str, Any], key: str,
+                 path: str) -> list[str]:
+    where = f"{path}.{key}" if path else key
+    if key not in before:
+        return [f"{where} added"]
+    if key not in after:
+        return [f"{where} removed"]
+    return changed_parts(before[key], after[key], where)
 
 
 def current_revision(store: Store, config: LobbyConfig, now: float,

@@ -138,7 +138,11 @@ class Bus:
         if broker.tls or broker.ca_file:
             self._client.tls_set(ca_certs=broker.ca_file, cert_reqs=ssl.CERT_REQUIRED)
             self._client.tls_insecure_set(broker.tls_insecure)
+        # Why the last attempt to connect failed (None once connected): said once per outage in
+        # the log, and shown by a device that waits for its configuration.
+        self.problem: str | None = None
         self._client.on_socket_open = self._socket_open
+        self._client.on_connect_fail = self._connect_fail
         self._client.on_connect = self._connect
         self._client.on_disconnect = self._disconnect
         self._client.on_message = self._message
@@ -232,9 +236,12 @@ class Bus:
     def _connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
                  properties: Any) -> None:
         if reason.is_failure:
-            log.warning("broker %s:%s refused the connection: %s", self.broker.host,
-                        self.broker.port, reason)
+            refused = (" (its user name or password is wrong, or the broker has no such user)"
+                       if "authori" in str(reason).lower() else "")
+            self._tell(f"broker {self.broker.host}:{self.broker.port} refused the connection: "
+                       f"{reason}{refused}")
             return
+        self.problem = None
         with self._lock:
             subscriptions = list(self._subscriptions)
         if subscriptions:
@@ -247,6 +254,16 @@ class Bus:
                 callback()
             except Exception:
                 log.exception("on_connected callback failed")
+
+    def _connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
+        self._tell(f"cannot reach the broker at {self.broker.host}:{self.broker.port}; "
+                   "retrying")
+
+    def _tell(self, problem: str) -> None:
+        """Logs a problem once, not at every retry (one every 2 s or so)."""
+        if problem != self.problem:
+            log.warning("%s", problem)
+        self.problem = problem
 
     def _disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any,
                     properties: Any) -> None:

@@ -60,14 +60,22 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _broker_config(args: argparse.Namespace) -> int:
-    from lobby.broker.mosquitto_conf import CONF_NAME, production_files
+    from lobby.broker.mosquitto_conf import CONF_NAME, kept_passwords, production_files
 
     config = read_config(args.config)
     out = Path(args.out)
-    creds = production_files(config, out, port=args.port, bind=args.bind)
+    kept = {} if args.new_passwords else kept_passwords(out / "credentials")
+    creds = production_files(config, out, port=args.port or config.broker.port,
+                             passwords=kept, bind=args.bind)
     print(f"wrote {out}/{CONF_NAME}, passwd, acl and credentials for "
           f"{len(creds)} users ({', '.join(c.user for c in creds)})")
+    if kept:
+        print(f"kept the passwords of {len(kept)} user(s) already provisioned "
+              "(--new-passwords draws new ones for every user)")
     print("credentials/*.env are readable by their owner only; copy each to its device.")
+    if config.broker.host in ("127.0.0.1", "localhost", "::1") and len(config.devices) > 0:
+        print(f"note: broker.host is {config.broker.host}: devices on other machines cannot "
+              "reach it there; set it to the hub machine's LAN address", file=sys.stderr)
     return 0
 
 
@@ -105,8 +113,12 @@ def _parser_and_commands() -> tuple[argparse.ArgumentParser, Any]:
     add_config_argument(broker)
     broker.add_argument("--out", required=True, metavar="DIR",
                         help="the folder to write lobby.conf, passwd, acl and credentials/")
-    broker.add_argument("--port", type=int, default=1883,
-                        help="the port the broker listens on (default 1883)")
+    broker.add_argument("--port", type=int,
+                        help="the port the broker listens on (default: the config's "
+                        "broker.port)")
+    broker.add_argument("--new-passwords", action="store_true",
+                        help="draw new passwords for every user, also those already "
+                        "provisioned (by default their passwords are kept)")
     broker.add_argument("--bind", metavar="ADDRESS",
                         help="the address the broker listens on (default: the config's "
                         "broker.host, the address devices are given; 0.0.0.0 for every "

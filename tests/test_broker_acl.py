@@ -192,7 +192,7 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
     # All a device needs to start: `lobby kiosk --credentials kiosk-1.env`.
     kiosk = (out / "credentials" / "kiosk-1.env").read_text()
     assert kiosk.startswith("LOBBY_SITE=demo-centre\nLOBBY_DEVICE=kiosk-1\n"
-                            "LOBBY_BROKER=127.0.0.1:1883\nLOBBY_MQTT_USER=kiosk-1\n")
+                            "LOBBY_BROKER=127.0.0.1:18830\nLOBBY_MQTT_USER=kiosk-1\n")
     assert "LOBBY_DEVICE" not in (out / "credentials" / "hub.env").read_text()
     acl = (out / "acl").read_text()
     assert "user kiosk-1\ntopic write lobby/demo-centre/request/kiosk-1/issue\n" in acl
@@ -202,7 +202,18 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
     assert "%c" not in acl
     conf = (out / CONF_NAME).read_text()
     assert "allow_anonymous false" in conf and "use_username_as_clientid true" in conf
-    assert "listener 1883 127.0.0.1\n" in conf  # the config's broker.host, not every interface
+    # The config's broker.host and port, not every interface.
+    assert "listener 18830 127.0.0.1\n" in conf
+    assert "devices on other machines cannot reach it" in result.stderr
+    again = subprocess.run([sys.executable, "-m", "lobby.cli", "broker-config", "--config",
+                            "config/demo.yaml", "--out", str(out)], capture_output=True,
+                           text=True, cwd=Path(__file__).parent.parent)
+    assert "kept the passwords of 8 user(s)" in again.stdout  # provisioned devices keep theirs
+    assert (out / "credentials" / "kiosk-1.env").read_text() == kiosk
+    subprocess.run([sys.executable, "-m", "lobby.cli", "broker-config", "--config",
+                    "config/demo.yaml", "--out", str(out), "--new-passwords"], check=True,
+                   capture_output=True, cwd=Path(__file__).parent.parent)
+    assert (out / "credentials" / "kiosk-1.env").read_text() != kiosk
     assert "persistence false" in conf and "persistence_location" not in conf
 
 
@@ -243,3 +254,21 @@ def test_a_device_started_from_its_one_file_gets_the_configuration_and_no_secret
         bus.stop()
         hub.stop()
         everything.stop()
+
+
+def test_a_wrong_password_and_an_unreachable_broker_are_told_apart(
+    secured: tuple[LobbyConfig, BrokerAddress],
+) -> None:
+    config, address = secured
+    wrong = Bus(Topics(config.site.id), "kiosk-1",
+                replace(address, username="kiosk-1", password="not-its-password"))
+    nowhere = Bus(Topics(config.site.id), "kiosk-2", replace(address, port=free_port()))
+    for bus in (wrong, nowhere):
+        bus.start()
+    try:
+        assert wait_for(lambda: wrong.problem is not None and nowhere.problem is not None, 10)
+        assert "refused" in (wrong.problem or "") and "password" in (wrong.problem or "")
+        assert (nowhere.problem or "").startswith("cannot reach the broker at 127.0.0.1:")
+    finally:
+        for bus in (wrong, nowhere):
+            bus.stop()

@@ -43,8 +43,7 @@ devices:
   - id: board-1
     role: board
     board: {{voice: false{zone}}}
-  - {{id: counter-1, role: counter, counters: ["1"]}}
-hub:
+{terminal}hub:
   heartbeat_seconds: 0.5
   stale_after_seconds: 2
 """
@@ -74,6 +73,7 @@ MARKERS: dict[str, list[dict[str, Any]]] = {
         {"name": "renamed", "present": ["Hộ tịch - Chứng thực"]},
         {"name": "serves C", "present": ["Bảo trợ xã hội"], "absent": ["Đất đai"]},
         {"name": "closed", "present": ["Quầy này đang được trung tâm đóng."]},
+        {"name": "removed", "present": [WAITING, "it has no counter device 'counter-1'"]},
     ],
 }
 ROLES = {"kiosk-1": "kiosk", "board-1": "board", "counter-1": "counter"}
@@ -114,11 +114,12 @@ class Lobby:
         self.hub: subprocess.Popen[str] | None = None
 
     def write(self, path: Path, counter_services: str = "A, B", extra_service: str = "",
-              closed: str = "", zone: str = "", orientation: str = "") -> Path:
+              closed: str = "", zone: str = "", orientation: str = "",
+              terminal: str = '  - {id: counter-1, role: counter, counters: ["1"]}\n') -> Path:
         path.write_text(CENTRE.format(site=self.site, tickets=self.tmp / "tickets",
                                       counter_services=counter_services,
                                       extra_service=extra_service, closed=closed, zone=zone,
-                                      orientation=orientation))
+                                      orientation=orientation, terminal=terminal))
         return path
 
     def start_device(self, device: str) -> None:
@@ -220,6 +221,13 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
         lobby.apply(turned)
         assert wait_for(lobby.saw("kiosk-1", "turned"), 30)
         assert lobby.seen("kiosk-1")["turned"]["run"] != lobby.seen("kiosk-1")["added"]["run"]
+
+        # A device removed from the centre goes back to the waiting screen, which says why.
+        removed = tmp_path / "removed.yaml"
+        removed.write_text(turned.read_text().replace(
+            '  - {id: counter-1, role: counter, counters: ["1"]}\n', ""))
+        lobby.apply(removed)
+        assert wait_for(lobby.saw("counter-1", "removed"), 30)
 
         lobby.stop(lobby.devices["kiosk-1"])
         lobby.stop(lobby.hub)

@@ -141,7 +141,7 @@ def test_config_apply_changes_the_running_hub_or_nothing(
         applied = _lobby("config", "apply", str(renamed), "--config", str(path),
                          "--db", str(db))
         assert applied.returncode == 0, applied.stderr
-        assert "revision 2 applied: services.A" in applied.stdout
+        assert "revision 2 applied: services.A.names.vi" in applied.stdout
         assert "needs a restart" in applied.stdout and "broker" in applied.stdout
         assert wait_for(lambda: (recorder.last("state/config") or {}).get("revision") == 2)
         published = recorder.last("state/config")
@@ -155,7 +155,7 @@ def test_config_apply_changes_the_running_hub_or_nothing(
         history = _lobby("config", "history", "--config", str(path), "--db", str(db))
         lines = history.stdout.splitlines()
         assert len(lines) == 2 and "hub start" in lines[0]
-        assert "lobby config apply by" in lines[1] and "services.A" in lines[1]
+        assert "lobby config apply by" in lines[1] and "services.A.names.vi" in lines[1]
         assert hub.poll() is None
     finally:
         hub.terminate()

@@ -24,10 +24,12 @@ def test_each_different_configuration_is_a_new_revision(tmp_path: Path) -> None:
         config.services[0].model_copy(update={"names": {"vi": "Hộ tịch mới", "en": "New"}}),
         *config.services[1:]]})
     second = current_revision(store, renamed, 300.0, "config apply")
-    assert (second.number, second.at, second.changes) == (2, 300.0, ("services.A",))
+    assert (second.number, second.at, second.changes) == (2, 300.0, ("services.A.names.en",
+                                                                "services.A.names.vi"))
     row = store.conn.execute(
         "SELECT applied_by, changes FROM config_revisions WHERE revision = 2").fetchone()
-    assert row[0] == "config apply" and json.loads(row[1]) == ["services.A"]
+    assert row[0] == "config apply" and json.loads(row[1]) == ["services.A.names.en",
+                                                               "services.A.names.vi"]
 
 
 def test_the_hub_publishes_its_configuration_and_no_secret(

@@ -103,12 +103,16 @@ def test_a_configuration_that_is_not_this_devices_changes_nothing(tmp_path: Path
     var = tmp_path / "var"
     changes: list[Configuration] = []
     follower = ConfigFollower("kiosk-9", "kiosk", var, None, changes.append)
+    removed: list[bool] = []
+    follower.on_removed = lambda: removed.append(True)
     follower.on_state(state(config, 2))
     assert changes == [] and follower.problem is not None and "kiosk-9" in follower.problem
+    assert removed == [True]  # the device then goes back to its waiting screen
     assert not cache_path(var, "kiosk-9").exists()
     broken = m.ConfigState(revision=3, at=NOW, config={"site": {"id": "x"}})
     follower.on_state(broken)
     assert changes == [] and "not a valid configuration" in (follower.problem or "")
+    assert removed == [True]  # a broken configuration removes nobody
 
 
 def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
@@ -138,3 +142,18 @@ def test_a_device_command_without_its_identity_exits_with_the_reason(tmp_path: P
                           env={"PATH": "/usr/bin:/bin"})
     assert done.returncode == 2
     assert "lobby board: which centre? give --site ID or --credentials FILE" in done.stderr
+
+
+def test_a_credentials_file_of_another_device_or_with_a_typo_is_refused(tmp_path: Path) -> None:
+    creds = tmp_path / "kiosk-2.env"
+    creds.write_text("LOBBY_SITE=a\nLOBBY_DEVICE=kiosk-2\nLOBBY_BROKER=h:1\n"
+                     "LOBBY_MQTT_USER=kiosk-2\nLOBBY_MQTT_PASSWORD=x\n")
+    creds.chmod(0o600)
+    with pytest.raises(ProvisioningError, match="is kiosk-2's, not kiosk-1's"):
+        resolve(args(tmp_path, credentials=str(creds), device="kiosk-1"), "kiosk", None)
+    creds.write_text("LOBBY_SITE=a\nLOBBY_MQTT_PASWORD=x\n")
+    with pytest.raises(ProvisioningError, match=r"kiosk-2.env:2: unknown key 'LOBBY_MQTT_PAS"):
+        resolve(args(tmp_path, credentials=str(creds)), "kiosk", None)
+    creds.write_text("LOBBY_SITE=a\n")
+    with pytest.raises(ProvisioningError, match=r"give --device ID \(.*kiosk-2.env names none"):
+        resolve(args(tmp_path, credentials=str(creds)), "kiosk", None)

@@ -89,6 +89,18 @@ def acl_text(config: LobbyConfig) -> str:
     return "\n".join(lines)
 
 
+def kept_passwords(folder: Path) -> dict[str, str]:
+    """The passwords of users already provisioned (their credentials files): generating the
+    files again, for a new device, must not lock every device already installed out."""
+    kept = {}
+    for path in sorted(folder.glob("*.env")) if folder.is_dir() else []:
+        values = dict(line.split("=", 1) for line in path.read_text().splitlines()
+                      if "=" in line)
+        if values.get("LOBBY_MQTT_PASSWORD"):
+            kept[path.stem] = values["LOBBY_MQTT_PASSWORD"]
+    return kept
+
+
 @dataclass(frozen=True)
 class Credentials:
     user: str
