@@ -93,6 +93,8 @@ def test_counter_terminal_by_touch_and_keys(mosquitto: BrokerAddress, tmp_path: 
     report, hub = run_driver("terminal", "landscape", mosquitto, tmp_path)
     try:
         assert report["refusal"] == "Không còn ai đang chờ."  # "queue empty", in plain words
+        # A message that appears moves no button: a second press lands where the first did.
+        assert report["buttons_with_message"] == report["buttons_without_message"]
         assert report["serving"] == "A001"
         rows = hub.engine.store.conn.execute(
             "SELECT number, state, recalls, counter FROM tickets ORDER BY id").fetchall()

@@ -59,6 +59,8 @@ def test_kiosk_window_issues_prints_and_shows_every_state(
             assert binary.read_bytes().endswith(b"\x1dV\x00")
         assert report["paper_out_enabled_tiles"] == 0
         assert report["paper_out_banner"].startswith("Máy in đã hết giấy")
+        # A banner that appears moves no tile: a second tap lands where the first did.
+        assert report["tiles_with_banner"] == report["tiles_without_banner"]
         assert report["offline_enabled_tiles"] == 0
         minimum = report["touch_min_px"]
         assert minimum >= mm_to_px(MIN_TOUCH_MM, 96) - 0.01

@@ -160,9 +160,15 @@ def main() -> int:
         def button(action: str) -> Any:
             return next(b for b in app.root_widget.ids.buttons.children if b.action == action)
 
+        def places() -> list[list[float]]:
+            return [[*b.to_window(*b.pos), *b.size]
+                    for b in reversed(app.root_widget.ids.buttons.children)]
+
         def empty() -> bool:
             if not (model_t.online and model_t.view is not None):
                 return False
+            shot("before-first-press")  # laid out
+            report["buttons_without_message"] = places()
             key(" ")  # Space = next, with nobody waiting
             return True
 
@@ -170,6 +176,8 @@ def main() -> int:
             if not model_t.message:
                 return False
             report["refusal"] = model_t.message
+            shot("refused-laid-out")
+            report["buttons_with_message"] = places()
             shot("queue-empty")
             for service in ("A", "A", "C"):
                 kiosk.ask("issue", service=service)

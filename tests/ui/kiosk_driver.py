@@ -60,6 +60,9 @@ def main() -> int:
     def tiles() -> list[ServiceTile]:
         return [w for w in app.idle.ids.services.children if isinstance(w, ServiceTile)]
 
+    def tile_places() -> list[list[float]]:
+        return [[*t.to_window(*t.pos), *t.size] for t in reversed(tiles())]
+
     def first_open_tile() -> ServiceTile:
         return next(t for t in reversed(tiles()) if t.enabled)
 
@@ -96,6 +99,7 @@ def main() -> int:
         if flow.language != "en":
             return False
         driver.shot("idle-en")
+        report["tiles_without_banner"] = tile_places()  # laid out by now (the screenshot)
         tile = first_open_tile()
         report["events"].append({"tapped": tile.service_id})
         tap(tile)
@@ -132,6 +136,7 @@ def main() -> int:
         driver.shot("idle-vi-paper-out")
         report["paper_out_enabled_tiles"] = sum(t.enabled for t in tiles())
         report["paper_out_banner"] = app.idle.ids.banner.text
+        report["tiles_with_banner"] = tile_places()
         flow.set_printer(PrinterState("ok", True))
         flow.on_hub(HubState(state="offline", version="test", since=AT))
         return True
