@@ -50,8 +50,10 @@ def _accept(data: object, device_id: str, role: str, revision: int | None,
     except ValidationError as exc:
         return f"not a valid configuration ({exc.error_count()} problem(s): {exc})"
     device = config.device(device_id)
-    if device is None or device.role != role:
+    if device is None:
         return f"it has no {role} device {device_id!r}"
+    if device.role != role:
+        return f"it has no {role} device {device_id!r}: {device_id} is a {device.role}"
     return Configuration(config, device, revision, source, at)
 
 

@@ -45,6 +45,7 @@ class WaitingModel(HubPresence):
         else:
             said.append("Đã kết nối với máy chủ trung tâm / Connected to the hub")
         if self.follower.problem:
-            said.append(self.follower.problem)
+            said.append("Cấu hình của trung tâm không dùng được cho thiết bị này / "
+                        f"{self.follower.problem}")
         said.append("Vui lòng liên hệ quản trị viên / Please tell the administrator")
         return said
