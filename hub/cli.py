@@ -32,8 +32,12 @@ def register(sub: Any) -> None:
                         help="where the embedded broker keeps its files (default: var)")
     parser.set_defaults(run=run)
     from hub.config_cli import register as register_config
+    from hub.report import register as register_report
+    from hub.staff_cli import register as register_staff_pin
 
     register_config(sub)
+    register_report(sub)
+    register_staff_pin(sub)
 
 
 def run(args: argparse.Namespace) -> int:

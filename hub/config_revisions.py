@@ -1,11 +1,12 @@
 """The configuration the hub publishes to devices (`state/config`) and its revisions.
 
 What devices get is the configuration file's content without what only the hub may know:
-`broker` (addresses, user names, password files), the store's path (`hub.db`) and `serial`
-(its keypad line); the hub's timers stay, as devices beat at the hub's heartbeat. Each
-different configuration the hub runs with becomes a new revision in the store, with when
-and by what it was applied and which parts changed, so that devices can tell a change and
-the console can show the history."""
+`broker` (addresses, user names, password files), the store's path (`hub.db`), `serial`
+(its keypad line) and the staff's PIN hashes and keypad codes (their names stay). The hub's
+timers stay, as devices beat at the hub's heartbeat. Each different configuration the hub
+runs with becomes a new revision in the store, with when and by what it was applied and
+which parts changed, so that devices can tell a change and the console can show the
+history."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typing import Any
 from hub.store import Store
 from lobby.config.models import LobbyConfig
 
-HUB_ONLY: dict[str, Any] = {"broker": True, "serial": True, "hub": {"db"}}
+HUB_ONLY: dict[str, Any] = {"broker": True, "serial": True, "hub": {"db"},
+                            "staff": {"__all__": {"pin_hash", "keypad_code"}}}
 
 
 @dataclass(frozen=True)

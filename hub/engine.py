@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import hub.duty  # noqa: F401 (registers the login, logout and rate operations)
 from hub.errors import HubError
+from hub.guard import SignInGuard
 from hub.live import LiveState
 from hub.numbering import local_day
 from hub.operations import Changes, Operations, Result
@@ -55,13 +57,14 @@ class Engine:
         # Device -> counters it acted for under earlier configurations of this run: a terminal
         # may still finish the ticket of a counter a reload removed.
         self._former_counters: dict[str, set[str]] = {}
+        self.guard = SignInGuard()  # kept across reloads: a lock outlives a config change
         self._load()
         self._today = ""
         self.roll_day()
 
     def _load(self) -> None:
         self.live = LiveState.load(self.config, self.store, self.views.retiring_counters())
-        self.ops = Operations(self.config, self.store, self.live, self.views)
+        self.ops = Operations(self.config, self.store, self.live, self.views, self.guard)
 
     def reconfigure(self, config: LobbyConfig) -> None:
         """Run on `config` from now on (a reload; what needs a restart is already the running
@@ -90,6 +93,17 @@ class Engine:
         except BaseException:
             self._load()
             raise
+
+    def expire_ratings(self, now: float) -> Changes:
+        """Counters whose finished ticket can no longer be rated: their state says so (the
+        rating pad goes back to idle)."""
+        changes = Changes()
+        for counter in self.live.counters.values():
+            ends = self.views.rating_ends(counter.finished)
+            if ends is not None and now >= ends:
+                counter.finished = None
+                changes.counters.add(counter.id)
+        return changes
 
     def roll_day(self) -> Changes:
         """At the first request of a new local day, close what earlier days left open."""
@@ -133,7 +147,8 @@ class Engine:
         """A counter action from a device with no transaction ids (the keypad bus)."""
         changes = self.roll_day()
         spec = spec_for_action(action)
-        if spec is None or "counter" not in spec.publishers:
+        # A keypad acts for its counter: any action a counter or its rating pad may take.
+        if spec is None or not issubclass(spec.model, m.CounterRequest):
             return Outcome(refusal(None, action, "not_allowed", "not a counter action"),
                            changes)
         fields = {"transaction": f"{source}-local", "counter": counter_id, **arguments}

@@ -1,7 +1,8 @@
 """The counter keypad and LED bus: ASCII lines on one serial line (docs/keypad-protocol.md).
 
 In:  `<address> NEXT | RECALL | DONE | NOSHOW | PAUSE | RESUME | TRANSFER <service> |
-     CALL <number>`, one line per key press.
+     CALL <number> | LOGIN <staff code> <PIN> | LOGOUT | RATE <level>`, one line per key
+     press.
 Out: `<address> SHOW <number>` or `<address> SHOW ----` when the counter's ticket changes.
 
 Garbage, unknown addresses and overlong lines are logged and skipped; `SHOW` lines read back
@@ -27,18 +28,23 @@ log = logging.getLogger(__name__)
 
 MAX_LINE = 64
 IDLE_DISPLAY = "----"
-_COMMANDS: dict[str, tuple[str, str | None]] = {
-    # command: (action, name of its one argument)
-    "NEXT": ("call_next", None),
-    "RECALL": ("recall", None),
-    "DONE": ("done", None),
-    "NOSHOW": ("no_show", None),
-    "PAUSE": ("pause", None),
-    "RESUME": ("resume", None),
-    "TRANSFER": ("transfer", "service"),
-    "CALL": ("call", "number"),
+_COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # command: (action, names of its arguments)
+    "NEXT": ("call_next", ()),
+    "RECALL": ("recall", ()),
+    "DONE": ("done", ()),
+    "NOSHOW": ("no_show", ()),
+    "PAUSE": ("pause", ()),
+    "RESUME": ("resume", ()),
+    "TRANSFER": ("transfer", ("service",)),
+    "CALL": ("call", ("number",)),
+    # Staff on duty: the staff member's keypad code, then their PIN (docs/keypad-protocol.md).
+    "LOGIN": ("login", ("staff", "pin")),
+    "LOGOUT": ("logout", ()),
+    # A rating button pad on the same line: 1 is the best level.
+    "RATE": ("rate", ("level",)),
 }
-_LINE = re.compile(r"^([A-Za-z0-9]{1,8}) ([A-Z]+)(?: ([A-Z0-9]{1,9}))?$")
+_LINE = re.compile(r"^([A-Za-z0-9]{1,8}) ([A-Z]+)((?: [A-Z0-9]{1,12}){0,2})$")
 
 
 @dataclass(frozen=True)
@@ -63,16 +69,16 @@ def parse_line(raw: bytes) -> KeyPress | None:
     match = _LINE.match(text)
     if not match:
         raise LineError("not `<address> <COMMAND> [argument]`")
-    address, command, argument = match.groups()
+    address, command, rest = match.groups()
     if command == "SHOW":
         return None
     if command not in _COMMANDS:
         raise LineError(f"unknown command {command}")
-    action, argument_name = _COMMANDS[command]
-    if (argument_name is None) != (argument is None):
-        raise LineError(f"{command} takes {'an argument' if argument_name else 'no argument'}")
-    return KeyPress(address, action, {argument_name: argument} if argument_name and argument
-                    else {})
+    action, names = _COMMANDS[command]
+    arguments = rest.split()
+    if len(arguments) != len(names):
+        raise LineError(f"{command} takes {len(names) or 'no'} argument(s)")
+    return KeyPress(address, action, dict(zip(names, arguments, strict=True)))
 
 
 def _too_long(line: bytes) -> bool:

@@ -68,6 +68,14 @@ class LiveState:
             configured = config.counter(counter_id)
             if (configured is None or configured.closed) and counter.ticket is None:
                 counter.status = "closed"  # by the configuration: no calls, no reopening
+        for shift, staff, counter_id, started in store.open_shifts():
+            if counter_id in live.counters:
+                on_duty = live.counters[counter_id]
+                on_duty.officer, on_duty.shift, on_duty.shift_started = staff, shift, started
+        for counter_id, counter in live.counters.items():
+            last = store.last_done(counter_id)  # asked for again after a restart
+            if last is not None and last.closed_at is not None and not store.is_rated(last.id):
+                counter.finished = last
         for seq, ticket_id, number, counter_id, service_id, recall, at in reversed(
             store.recent_calls(config.hub.board_calls)
         ):

@@ -37,3 +37,8 @@ class CounterLive:
     ticket: Ticket | None = None
     # Priority tickets called in a row at this counter, for the interleave rule.
     priority_streak: int = 0
+    officer: str | None = None  # the staff member on duty, their shift's id and start
+    shift: int | None = None
+    shift_started: float | None = None
+    # Its last finished ticket while it may still be rated (the rating pad asks for it).
+    finished: Ticket | None = None

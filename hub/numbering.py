@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from lobby.config.models import WEEKDAYS, Service
+from lobby.config.base import WEEKDAYS
+from lobby.config.models import Service
 
 
 def local_day(timestamp: float, zone: ZoneInfo) -> str:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from hub.errors import HubError
+from hub.guard import SignInGuard
 from hub.live import Call, LiveState
 from hub.model import CounterLive, Ticket
 from hub.numbering import is_open, local_day, number_for, quota_reached
@@ -73,11 +74,13 @@ def operation(
 
 
 class Operations:
-    def __init__(self, config: LobbyConfig, store: Store, live: LiveState, views: Views) -> None:
+    def __init__(self, config: LobbyConfig, store: Store, live: LiveState, views: Views,
+                 guard: SignInGuard | None = None) -> None:
         self.config = config
         self.store = store
         self.live = live
         self.views = views
+        self.guard = guard or SignInGuard()
         self.zone = config.site.zone
         self.max_wait = {p.id: p.max_wait_minutes * 60 for p in config.priority.classes}
 
@@ -171,7 +174,7 @@ class Operations:
 
     # --- counters ------------------------------------------------------------------------------
 
-    def _counter(self, counter_id: str) -> CounterLive:
+    def counter(self, counter_id: str) -> CounterLive:
         counter = self.live.counters.get(counter_id)
         if counter is None:
             raise HubError("unknown_counter", f"no counter {counter_id!r}")
@@ -181,7 +184,7 @@ class Operations:
         found = self.config.counter(counter_id)
         return list(found.services) if found is not None else []
 
-    def _configured(self, counter: CounterLive) -> CounterLive:
+    def configured(self, counter: CounterLive) -> CounterLive:
         """A counter removed or closed by the configuration may only finish the ticket it
         serves."""
         configured = self.config.counter(counter.id)
@@ -210,9 +213,11 @@ class Operations:
         ticket.closed_at = now
         self.store.save_ticket(ticket)
         self.store.add_event(ticket.id, state, now, counter=counter.id, device=source,
-                             detail=detail)
-        if state == "done" and ticket.called_at is not None:
-            self.live.service_times.record(ticket.service, now - ticket.called_at)
+                             detail=detail, staff=counter.officer)
+        if state == "done":
+            counter.finished = ticket  # the citizen may rate it now
+            if ticket.called_at is not None:
+                self.live.service_times.record(ticket.service, now - ticket.called_at)
         counter.ticket = None
         self._retire_if_removed(counter)
         self.store.save_counter(counter, now)
@@ -234,7 +239,8 @@ class Operations:
         self.live.remove_waiting(ticket)
         ticket.state, ticket.called_at, ticket.counter = "called", now, counter.id
         self.store.save_ticket(ticket)
-        self.store.add_event(ticket.id, "called", now, counter=counter.id, device=source)
+        self.store.add_event(ticket.id, "called", now, counter=counter.id, device=source,
+                             staff=counter.officer)
         counter.ticket = ticket
         counter.status = "open"
         counter.priority_streak = next_streak(counter.priority_streak, ticket)
@@ -247,7 +253,7 @@ class Operations:
 
     @operation(m.CallNextRequest)
     def call_next(self, request: m.CallNextRequest, source: str, now: float) -> Result:
-        counter = self._configured(self._counter(request.counter))
+        counter = self.configured(self.counter(request.counter))
         ticket = pick_next(self._services(counter.id), self.live.waiting, now, self.max_wait,
                            self.config.priority.priority_in_a_row, counter.priority_streak)
         if ticket is None:
@@ -256,7 +262,7 @@ class Operations:
 
     @operation(m.CallRequest)
     def call(self, request: m.CallRequest, source: str, now: float) -> Result:
-        counter = self._configured(self._counter(request.counter))
+        counter = self.configured(self.counter(request.counter))
         # A removed service's waiting tickets can be called by number at any counter.
         ticket = self.live.find_waiting(
             request.number, self._services(counter.id) + self.live.retired_services())
@@ -267,7 +273,7 @@ class Operations:
 
     @operation(m.RecallRequest)
     def recall(self, request: m.RecallRequest, source: str, now: float) -> Result:
-        counter = self._counter(request.counter)
+        counter = self.counter(request.counter)
         ticket = self._current(counter)
         changes = Changes(counters={counter.id})
         if ticket.recalls >= self.config.recall_limit:
@@ -275,27 +281,28 @@ class Operations:
             return self._view(counter, now, changes)
         ticket.recalls += 1
         self.store.save_ticket(ticket)
-        self.store.add_event(ticket.id, "recalled", now, counter=counter.id, device=source)
+        self.store.add_event(ticket.id, "recalled", now, counter=counter.id, device=source,
+                             staff=counter.officer)
         self._announce(counter, ticket, recall=True, now=now, changes=changes)
         return self._view(counter, now, changes)
 
     @operation(m.DoneRequest)
     def done(self, request: m.DoneRequest, source: str, now: float) -> Result:
-        counter = self._counter(request.counter)
+        counter = self.counter(request.counter)
         changes = Changes()
         self._close(counter, "done", now, source, changes)
         return self._view(counter, now, changes)
 
     @operation(m.NoShowRequest)
     def no_show(self, request: m.NoShowRequest, source: str, now: float) -> Result:
-        counter = self._counter(request.counter)
+        counter = self.counter(request.counter)
         changes = Changes()
         self._close(counter, "no_show", now, source, changes)
         return self._view(counter, now, changes)
 
     @operation(m.TransferRequest)
     def transfer(self, request: m.TransferRequest, source: str, now: float) -> Result:
-        counter = self._counter(request.counter)
+        counter = self.counter(request.counter)
         if self.config.service(request.service) is None:
             raise HubError("unknown_service", f"no service {request.service!r} at this centre")
         ticket = self._current(counter)
@@ -316,7 +323,7 @@ class Operations:
         return self._view(counter, now, Changes(counters={counter.id}, queues=True))
 
     def _set_status(self, counter_id: str, status: str, now: float) -> Result:
-        counter = self._configured(self._counter(counter_id))
+        counter = self.configured(self.counter(counter_id))
         counter.status = "paused" if status == "paused" else "open"
         self.store.save_counter(counter, now)
         # Open counters change the estimates, hence the queues.
@@ -347,4 +354,10 @@ class Operations:
         for counter in self.live.counters.values():
             if counter.ticket is not None and counter.ticket.day < today:
                 self._close(counter, "no_show", now, "hub", changes, detail="day closed")
+            started = counter.shift_started
+            if counter.shift is not None and started is not None and (
+                    local_day(started, self.zone) < today):  # nobody stays signed in overnight
+                self.store.end_shift(counter.shift, now, "day closed")
+                counter.officer = counter.shift = counter.shift_started = None
+                changes.counters.add(counter.id)
         return changes

@@ -179,6 +179,7 @@ class Hub:
                 now - self._last_beat >= self.config.hub.heartbeat_seconds):
             self._beat(now)
         self.publish_changes(self.engine.roll_day())
+        self.publish_changes(self.engine.expire_ratings(now))
         for device, role, silent in self.watchdog.newly_stale(now):
             log.warning("device %s (%s) silent for %.0fs: marked stale", device, role, silent)
             try:

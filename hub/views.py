@@ -40,12 +40,27 @@ class Views:
         )
 
     def counter(self, counter: CounterLive, now: float) -> m.CounterView:
+        member = self.config.staff_member(counter.officer) if counter.officer else None
         return m.CounterView(
             counter=counter.id, number=self._counter_numbers[counter.id], status=counter.status,
             services=self._counter_services[counter.id],
             ticket=self.ticket(counter.ticket) if counter.ticket else None,
             at=stamp(now, self.zone),
+            officer=m.Officer(id=member.id, name=member.name) if member else None,
+            awaiting_rating=self._awaiting(counter.finished, now),
         )
+
+    def rating_ends(self, ticket: Ticket | None) -> float | None:
+        if ticket is None or ticket.closed_at is None:
+            return None
+        return ticket.closed_at + self.config.ratings.rating_window_seconds
+
+    def _awaiting(self, ticket: Ticket | None, now: float) -> m.AwaitingRating | None:
+        ends = self.rating_ends(ticket)
+        if ticket is None or ends is None or now >= ends:
+            return None
+        return m.AwaitingRating(ticket_id=ticket.id, number=ticket.number,
+                                service=ticket.service, until=stamp(ends, self.zone))
 
     def queues(self, live: LiveState, now: float) -> m.QueuesState:
         services = []

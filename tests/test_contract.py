@@ -20,7 +20,8 @@ def test_topics_are_exactly_those_of_the_design() -> None:
         "reply/{device}", "state/hub", "state/queues", "state/counters/{counter}", "state/config",
         "state/board", "event/called", "device/{device}/status"}
     assert set(ACTIONS) == {"issue", "print_failed", "not_handed_out", "call_next", "recall",
-                            "call", "done", "no_show", "transfer", "pause", "resume"}
+                            "call", "done", "no_show", "transfer", "pause", "resume",
+                            "login", "logout", "rate"}  # the last three added within v1
     for spec in REGISTRY:
         commands = spec.name.startswith("request") or spec.name == "reply"
         assert spec.qos == 1

@@ -27,6 +27,9 @@ from tests.helpers import DeviceClient, Recorder, RunningHub, small_config, wait
     (b"01 NOSHOW", KeyPress("01", "no_show", {})),
     (b"01 TRANSFER B", KeyPress("01", "transfer", {"service": "B"})),
     (b"01 CALL A023", KeyPress("01", "call", {"number": "A023"})),
+    (b"01 LOGIN 11 2468", KeyPress("01", "login", {"staff": "11", "pin": "2468"})),
+    (b"01 LOGOUT", KeyPress("01", "logout", {})),
+    (b"R5 RATE 1", KeyPress("R5", "rate", {"level": "1"})),
     (b"01 SHOW A023", None),  # our own LED line echoed back
     (b"   ", None),
 ])
@@ -35,7 +38,9 @@ def test_parse_line(line: bytes, press: KeyPress | None) -> None:
 
 
 @pytest.mark.parametrize("line", [b"01 JUMP", b"01 NEXT now", b"01 TRANSFER", b"\xff\xfe",
-                                  b"NEXT", b"01  NEXT", b"01 next"])
+                                  b"NEXT", b"01  NEXT", b"01 next", b"01 LOGIN 11",
+                                  b"01 RATE", b"01 RATE 1 2", b"01 CALL A1 A2",
+                                  b"01 LOGIN 11 2468 9", b"01 LOGOUT 11"])
 def test_garbage_lines_are_refused(line: bytes) -> None:
     with pytest.raises(LineError):
         parse_line(line)
@@ -189,4 +194,43 @@ def test_keypad_press_on_a_pty_reaches_the_board_and_the_led(
     finally:
         keypad.close()
         for party in (kiosk, board, hub):
+            party.stop()
+
+
+def test_sign_in_and_rating_keys_on_a_pty(
+    pty_pair: tuple[str, str], mosquitto: BrokerAddress, tmp_path: Path
+) -> None:
+    from lobby.config import parse_config
+    from tests.test_duty import STAFF_YAML
+
+    hub_end, keypad_end = pty_pair
+    site = small_config().site.id
+    config = parse_config(STAFF_YAML.replace("id: test-site", f"id: {site}").replace(
+        "hub:\n", f'serial:\n  port: {hub_end}\n  keypads: {{"01": "1", "R1": "1"}}\nhub:\n'))
+    keypad = serial.Serial(keypad_end, timeout=2)
+    hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
+    counter = Recorder(config, mosquitto, "state/counters/1")
+    kiosk = DeviceClient(config, mosquitto, "kiosk-1")
+    try:
+        assert hub.hub.keypads is not None and hub.hub.keypads.connected.wait(3)
+        lines = iter(keypad.readline, b"")  # every address of the counter gets SHOW lines
+        assert b"R1 SHOW ----\r\n" in [next(lines), next(lines)]
+        keypad.write(b"01 LOGIN 11 9999\r\n")  # a wrong PIN: refused, nobody on duty
+        keypad.write(b"01 LOGIN 11 2468\r\n")
+        assert wait_for(lambda: ((counter.last("state/counters/1") or {}).get("officer") or {})
+                        .get("name") == "Nguyễn Thị Lan")
+        kiosk.ask("issue", service="A")
+        keypad.write(b"01 NEXT\r\n")
+        assert b"01 SHOW A001\r\n" in (next(lines) for _ in range(8))
+        keypad.write(b"01 DONE\r\n")
+        assert wait_for(lambda: bool((counter.last("state/counters/1") or {}).get(
+            "awaiting_rating")))
+        keypad.write(b"R1 RATE 2\r\n")  # the second level: satisfied
+        assert wait_for(lambda: (counter.last("state/counters/1") or {}).get(
+            "awaiting_rating", 0) is None)
+        row = hub.engine.store.conn.execute("SELECT level, staff, source FROM ratings").fetchone()
+        assert row == ("satisfied", "nv-lan", "keypad:R1")
+    finally:
+        keypad.close()
+        for party in (kiosk, counter, hub):
             party.stop()

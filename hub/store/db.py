@@ -156,6 +156,32 @@ class Store:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    # --- staff on duty and ratings (reads) -----------------------------------------------
+
+    def open_shifts(self) -> list[tuple[int, str, str, float]]:
+        """(shift id, staff, counter, started at) of every shift not ended."""
+        rows = self.conn.execute("SELECT id, staff, counter, started_at FROM shifts "
+                                 "WHERE ended_at IS NULL ORDER BY id").fetchall()
+        return [(int(r[0]), str(r[1]), str(r[2]), float(r[3])) for r in rows]
+
+    def finished_by(self, ticket_id: int) -> str | None:
+        """The officer on duty when the ticket was finished (a rating is theirs)."""
+        row = self.conn.execute(
+            "SELECT staff FROM ticket_events WHERE ticket_id = ? AND kind = 'done' "
+            "ORDER BY at DESC, id DESC LIMIT 1", (ticket_id,)).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    def is_rated(self, ticket_id: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM ratings WHERE ticket_id = ?",
+                                 (ticket_id,)).fetchone() is not None
+
+    def last_done(self, counter: str) -> Ticket | None:
+        """The counter's latest finished ticket (to ask for its rating after a restart)."""
+        row = self.conn.execute(
+            "SELECT * FROM tickets WHERE counter = ? AND state = 'done' "
+            "ORDER BY closed_at DESC LIMIT 1", (counter,)).fetchone()
+        return _ticket(row) if row else None
+
     def count_tickets(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
 
@@ -183,10 +209,11 @@ class Store:
         )
 
     def add_event(self, ticket_id: int, kind: str, at: float, counter: str | None = None,
-                  device: str | None = None, detail: str | None = None) -> None:
+                  device: str | None = None, detail: str | None = None,
+                  staff: str | None = None) -> None:
         self.conn.execute(
-            "INSERT INTO ticket_events (ticket_id, at, kind, counter, device, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?)", (ticket_id, at, kind, counter, device, detail),
+            "INSERT INTO ticket_events (ticket_id, at, kind, counter, device, detail, staff) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (ticket_id, at, kind, counter, device, detail, staff),
         )
 
     def save_counter(self, counter: CounterLive, at: float) -> None:
@@ -205,6 +232,25 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (seq, ticket.id, ticket.number, counter, ticket.service, int(recall), at),
         )
+
+    def start_shift(self, staff: str, counter: str, at: float, source: str) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO shifts (staff, counter, started_at, source) VALUES (?, ?, ?, ?)",
+            (staff, counter, at, source))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def end_shift(self, shift_id: int, at: float, ended_by: str) -> None:
+        self.conn.execute("UPDATE shifts SET ended_at = ?, ended_by = ? WHERE id = ?",
+                          (at, ended_by, shift_id))
+
+    def add_rating(self, ticket: Ticket, level: str, score: int, reason: str | None,
+                   staff: str | None, at: float, source: str) -> None:
+        assert ticket.counter is not None
+        self.conn.execute(
+            "INSERT INTO ratings (ticket_id, level, score, reason, counter, staff, service, at, "
+            "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (ticket.id, level, score, reason, ticket.counter, staff, ticket.service, at, source))
 
     def save_reply(self, device: str, txn: str, action: str, reply: str, at: float) -> None:
         self.conn.execute(

@@ -154,3 +154,35 @@ CREATE TABLE config_revisions (
     config TEXT NOT NULL,
     changes TEXT NOT NULL
 )""")
+
+
+@MIGRATIONS(name="0004_staff_on_duty_and_ratings")
+def _staff_and_ratings(db: Database) -> None:
+    # Who was on duty at which counter from when to when, and the officer on each call, done
+    # and no-show. (Wrong PINs are counted in memory and logged: a refusal writes nothing.)
+    db.execute("ALTER TABLE ticket_events ADD COLUMN staff TEXT")
+    db.execute("""
+CREATE TABLE shifts (
+    id INTEGER PRIMARY KEY,
+    staff TEXT NOT NULL,
+    counter TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    ended_at REAL,                     -- NULL while on duty
+    source TEXT NOT NULL,              -- the device or keypad that signed in
+    ended_by TEXT                      -- logout, another sign-in, the day's end
+)""")
+    db.execute("CREATE INDEX shifts_open ON shifts (ended_at, counter)")
+    # One rating per ticket (the primary key), with what it rates: no personal data.
+    db.execute("""
+CREATE TABLE ratings (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets (id),
+    level TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    reason TEXT,
+    counter TEXT NOT NULL,
+    staff TEXT,
+    service TEXT NOT NULL,
+    at REAL NOT NULL,
+    source TEXT NOT NULL
+)""")
+    db.execute("CREATE INDEX ratings_at ON ratings (at)")

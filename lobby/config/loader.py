@@ -72,6 +72,12 @@ def _line_for(path: KeyPath, lines: dict[KeyPath, int]) -> int | None:
     return None
 
 
+def _file_problems(config: LobbyConfig) -> list[tuple[KeyPath, str]]:
+    """What only the hub's file must have (devices get the configuration without it)."""
+    return [(("staff", index), "no pin_hash: make one with `lobby staff-pin`")
+            for index, member in enumerate(config.staff) if member.pin_hash is None]
+
+
 def parse_config(text: str, source: str = "<config>") -> LobbyConfig:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -93,7 +99,7 @@ def parse_config(text: str, source: str = "<config>") -> LobbyConfig:
             message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
             problems.append(Problem(_line_for(path, lines), _format_path(path), message))
         raise ConfigError(source, problems) from None
-    for path, message in reference_problems(config):
+    for path, message in reference_problems(config) + _file_problems(config):
         problems.append(Problem(_line_for(path, lines), _format_path(path), message))
     if problems:
         raise ConfigError(source, problems)

@@ -7,34 +7,22 @@ import datetime as dt
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}$")]
-Names = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")], str]
-# An ALSA PCM as `aplay -D` takes it: default, hdmi:CARD=PCH,DEV=0, plughw:1,0, null (silent).
-AlsaDevice = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:,=./-]{1,120}$")]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from lobby.config.base import WEEKDAYS, Identifier, Model, Names, Prefix, Weekday
+from lobby.config.devices import Board, Device, Kiosk, Printer, RatingPad, Terminal
+from lobby.config.people import Ratings, Staff
 
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+__all__ = ["Board", "Counter", "Device", "Kiosk", "LobbyConfig", "Printer", "RatingPad",
+           "Ratings", "Service", "Site", "Staff", "Terminal"]
 
 
 class Site(Model):
     id: Identifier
     name: Names
     timezone: str = "Asia/Ho_Chi_Minh"
-    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]] = ["vi", "en"]
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]] = Field(
+        default_factory=lambda: ["vi", "en"])
 
     @field_validator("timezone")
     @classmethod
@@ -71,7 +59,7 @@ class Numbering(Model):
 
 
 class OpeningHours(Model):
-    days: list[Weekday] = list(WEEKDAYS[:5])
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     open: dt.time
     close: dt.time
 
@@ -113,128 +101,6 @@ class Priority(Model):
     priority_in_a_row: int = Field(default=2, ge=1)
 
 
-class Printer(Model):
-    """The kiosk's ticket printer (python-escpos)."""
-
-    connection: Literal["file", "serial", "network", "usb"] = "file"
-    path: str = Field(default="tickets", description="file: the folder for .bin and .png; "
-                      "a relative one lies under the kiosk's --var folder")
-    port: str | None = Field(default=None, description="serial: the device, e.g. /dev/ttyUSB0")
-    baudrate: int = Field(default=9600, ge=1200, le=921600)
-    host: str | None = Field(default=None, description="network: the printer's address")
-    tcp_port: int = Field(default=9100, ge=1, le=65535)
-    usb_vendor: int | None = None
-    usb_product: int | None = None
-    profile: str = Field(default="TM-T20II", description="a python-escpos printer profile")
-    # auto: Vietnamese in the printer's own CP1258 code page when the profile has one and is
-    # a real model, else as a raster image (always works).
-    text_mode: Literal["auto", "raster", "native"] = "auto"
-    paper_width_px: int | None = Field(default=None, ge=200, le=1000)
-    status_timeout_seconds: float = Field(default=0.4, gt=0, le=5)
-
-    @model_validator(mode="after")
-    def _connection_settings(self) -> Printer:
-        needed = {"serial": ("port",), "network": ("host",), "usb": ("usb_vendor", "usb_product")}
-        missing = [k for k in needed.get(self.connection, ()) if getattr(self, k) is None]
-        if missing:
-            raise ValueError(f"a {self.connection} printer needs {', '.join(missing)}")
-        return self
-
-
-class Kiosk(Model):
-    printer: Printer = Printer()
-    voice: bool = True
-    voices: dict[str, str] = Field(default_factory=lambda: {"vi": "vi", "en": "en"},
-                                   description="language -> espeak-ng voice")
-    audio_device: AlsaDevice = "default"
-    result_seconds: float = Field(default=12, ge=3, le=120)
-    idle_reset_seconds: float = Field(
-        default=30, ge=5, le=600,
-        description="untouched this long, the kiosk returns to the first language, no priority")
-    orientation: Literal["portrait", "landscape"] = "portrait"
-    fullscreen: bool = True
-    screen_dpi: float = Field(default=96, ge=50, le=600)
-    qr_url: str = Field(default="https://dichvucong.example.gov.vn/ticket/{site}/{ticket_id}"
-                        "?number={number}", description="placeholders: site, ticket_id, number")
-    footer: Names = Field(default_factory=dict)
-
-    @field_validator("qr_url")
-    @classmethod
-    def _known_placeholders(cls, value: str) -> str:
-        try:
-            value.format(site="s", ticket_id=1, number="A001")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(f"qr_url may use only {{site}}, {{ticket_id}}, {{number}}: {exc}")\
-                from None
-        return value
-
-
-class Board(Model):
-    """A ceiling board and its announcer."""
-
-    zone_counters: list[Identifier] = Field(default_factory=list,
-                                            description="only these counters; empty: all")
-    zone_services: list[Prefix] = Field(default_factory=list,
-                                        description="only these services; empty: all")
-    calls_shown: int = Field(default=8, ge=1, le=20)
-    # No longer used: every serving counter has its row (up to 16). Still accepted, so that
-    # configurations written for 0.1 keep loading.
-    current_calls: int = Field(default=3, ge=1, le=6, description="not used any more")
-    flash_seconds: float = Field(default=6, ge=0, le=60)
-    orientation: Literal["landscape", "portrait"] = "landscape"
-    fullscreen: bool = True
-    voice: bool = True
-    languages: list[str] = Field(default_factory=lambda: ["vi", "en"],
-                                 description="spoken, in this order, after the chime")
-    voices: dict[str, str] = Field(default_factory=lambda: {"vi": "vi", "en": "en"})
-    audio_device: AlsaDevice = "default"
-    rate: int = Field(default=160, ge=80, le=300, description="words per minute")
-    voice_pack: str | None = Field(
-        default=None, description="a folder of recorded parts (lobby voice-pack check)")
-    repeat: int = Field(default=1, ge=1, le=3, description="times each call is said")
-    missed_window_seconds: float = Field(
-        default=120, ge=0, description="after a reconnect, say missed calls this recent")
-
-
-class Terminal(Model):
-    """A counter terminal screen."""
-
-    fullscreen: bool = False
-
-
-class Device(Model):
-    id: Identifier
-    role: Literal["kiosk", "board", "counter"]
-    counters: list[Identifier] = Field(default_factory=list)
-    kiosk: Kiosk | None = None
-    board: Board | None = None
-    terminal: Terminal | None = None
-
-    @model_validator(mode="after")
-    def _settings_fit_the_role(self) -> Device:
-        if self.role == "counter" and not self.counters:
-            raise ValueError("a counter device must list the counters it acts for")
-        if self.role != "counter" and self.counters:
-            raise ValueError(f"a {self.role} device does not act for counters")
-        for role, settings in (("kiosk", self.kiosk), ("board", self.board),
-                               ("counter", self.terminal)):
-            if self.role != role and settings is not None:
-                raise ValueError(f"a {self.role} device takes no {role} settings")
-        return self
-
-    @property
-    def kiosk_settings(self) -> Kiosk:
-        return self.kiosk or Kiosk()
-
-    @property
-    def board_settings(self) -> Board:
-        return self.board or Board()
-
-    @property
-    def terminal_settings(self) -> Terminal:
-        return self.terminal or Terminal()
-
-
 class SerialBus(Model):
     port: str = Field(description="a device path or a pyserial URL (loop://, socket://, rfc2217://)")
     baudrate: int = Field(default=9600, ge=300, le=921600)
@@ -271,6 +137,8 @@ class LobbyConfig(Model):
     counters: list[Counter] = Field(min_length=1)
     devices: list[Device] = Field(default_factory=list)
     priority: Priority = Priority()
+    staff: list[Staff] = Field(default_factory=list, description="who may sign in at counters")
+    ratings: Ratings = Ratings()
     recall_limit: int = Field(default=3, ge=0, le=20)
     serial: SerialBus | None = None
     broker: Broker = Broker()
@@ -295,6 +163,9 @@ class LobbyConfig(Model):
         """The counters that serve `service_id` and are not closed by the centre."""
         return [c for c in self.counters if service_id in c.services and not c.closed]
 
+    def staff_member(self, staff_id: str) -> Staff | None:
+        return next((s for s in self.staff if s.id == staff_id), None)
+
     def device(self, device_id: str) -> Device | None:
         return next((d for d in self.devices if d.id == device_id), None)
 
@@ -314,6 +185,7 @@ def reference_problems(config: LobbyConfig) -> list[tuple[Path, str]]:
         ("counter", ("counters",), [c.id for c in config.counters]),
         ("device", ("devices",), [d.id for d in config.devices]),
         ("priority class", ("priority", "classes"), [p.id for p in config.priority.classes]),
+        ("staff", ("staff",), [s.id for s in config.staff]),
     ]
     for kind, base, ids in groups:
         seen: set[str] = set()
@@ -321,6 +193,20 @@ def reference_problems(config: LobbyConfig) -> list[tuple[Path, str]]:
             if item_id in seen:
                 problems.append(((*base, index, "id"), f"duplicate {kind} id {item_id!r}"))
             seen.add(item_id)
+    codes: set[str] = set()
+    for index, member in enumerate(config.staff):
+        if member.keypad_code is not None and member.keypad_code in codes:
+            problems.append((("staff", index, "keypad_code"),
+                             f"keypad code {member.keypad_code!r} is someone else's too"))
+        codes.add(member.keypad_code or "")
+    scale: list[tuple[str, list[Names]]] = [
+        ("levels", [x.names for x in config.ratings.levels]),
+        ("reasons", [x.names for x in config.ratings.reasons])]
+    for kind, all_names in scale:
+        for index, names in enumerate(all_names):
+            for lang in config.site.languages:
+                if lang not in names:
+                    problems.append((("ratings", kind, index, "names"), f"no name in {lang!r}"))
     services = {s.id for s in config.services}
     counters = {c.id for c in config.counters}
     for ci, counter in enumerate(config.counters):

@@ -30,7 +30,8 @@ Names = dict[LanguageCode, str]
 CounterStatusName = Literal["open", "paused", "closed"]
 TicketStateName = Literal["waiting", "called", "done", "no_show", "not_handed_out"]
 PaperState = Literal["ok", "near_end", "out", "unknown"]
-DeviceRole = Literal["kiosk", "board", "counter", "simulator"]
+# Added within v1: "rating" (a rating pad at a counter, facing the citizen).
+DeviceRole = Literal["kiosk", "board", "counter", "rating", "simulator"]
 
 
 class Strict(BaseModel):
@@ -61,6 +62,12 @@ ErrorCode = Literal[
     "queue_empty",
     "no_current_ticket",
     "internal",
+    # Added within v1 (staff on duty, ratings):
+    "unknown_staff",
+    "wrong_pin",
+    "locked",
+    "already_rated",
+    "rating_closed",
 ]
 
 
@@ -99,6 +106,22 @@ class TicketView(Lenient):
     estimate_minutes: int | None = None
 
 
+class Officer(Lenient):
+    """Added within v1: the staff member on duty at a counter (a name, never a secret)."""
+
+    id: str
+    name: str
+
+
+class AwaitingRating(Lenient):
+    """Added within v1: the counter's last finished ticket, open to a rating until `until`."""
+
+    ticket_id: int
+    number: str
+    service: str
+    until: AwareDatetime
+
+
 class CounterView(Lenient):
     counter: str
     number: int
@@ -106,6 +129,10 @@ class CounterView(Lenient):
     services: list[str]
     ticket: TicketView | None = None
     at: AwareDatetime
+    # Added within v1: who is on duty, and a ticket awaiting the citizen's rating (a rating
+    # pad that starts or reconnects asks again from this).
+    officer: Officer | None = None
+    awaiting_rating: AwaitingRating | None = None
 
 
 # --- requests (device -> hub) ---------------------------------------------------------------
@@ -171,6 +198,29 @@ class TransferRequest(CounterRequest):
 
 class PauseRequest(CounterRequest):
     pass
+
+
+Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,12}$")]
+
+
+class LoginRequest(CounterRequest):
+    """Added within v1: a staff member signs in at the counter with their PIN."""
+
+    staff: Identifier
+    pin: Pin
+
+
+class LogoutRequest(CounterRequest):
+    """Added within v1: the staff member on duty signs out."""
+
+
+class RateRequest(CounterRequest):
+    """Added within v1: the citizen's rating of a ticket this counter finished (by default
+    the one the counter's state says awaits a rating); once per ticket."""
+
+    ticket_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    level: Identifier
+    reason: Identifier | None = None
 
 
 class ResumeRequest(CounterRequest):

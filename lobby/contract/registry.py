@@ -21,8 +21,8 @@ ROOT = "lobby"
 
 # Who publishes and who reads each topic. The hub authorises requests by these parties, the
 # broker's access rules are generated from them, and the docs print them.
-Party = Literal["hub", "kiosk", "board", "counter"]
-DEVICE_PARTIES: tuple[Party, ...] = ("kiosk", "board", "counter")
+Party = Literal["hub", "kiosk", "board", "counter", "rating"]
+DEVICE_PARTIES: tuple[Party, ...] = ("kiosk", "board", "counter", "rating")
 _PARAM = re.compile(r"\{(\w+)\}")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # whole value: fullmatch, never match
 
@@ -101,9 +101,26 @@ REGISTRY: tuple[TopicSpec, ...] = (
              m.PauseRequest(transaction="c5-000107", counter="5"), note=_KEYPADS),
     _request("resume", m.ResumeRequest, ("counter",), "The counter is open again.",
              m.ResumeRequest(transaction="c5-000108", counter="5"), note=_KEYPADS),
+    _request("login", m.LoginRequest, ("counter",),
+             "A staff member signs in at the counter with their PIN (ending their shift at any "
+             "other counter, and whoever was on duty here). Wrong PINs are counted: five in a "
+             "row lock that name at that device for a minute (`locked`).",
+             m.LoginRequest(transaction="c5-000109", counter="5", staff="nv-lan", pin="2468"),
+             note=_KEYPADS),
+    _request("logout", m.LogoutRequest, ("counter",),
+             "The staff member on duty signs out; the counter goes on without an officer.",
+             m.LogoutRequest(transaction="c5-000110", counter="5"), note=_KEYPADS),
+    _request("rate", m.RateRequest, ("rating",),
+             "The citizen's rating of a ticket the counter finished, within the rating window "
+             "(`rating_closed` after it); once per ticket (`already_rated`). Without "
+             "`ticket_id`, the ticket the counter's state says awaits a rating.",
+             m.RateRequest(transaction="r5-000007", counter="5", ticket_id=42,
+                           level="dissatisfied", reason="waited_long"),
+             note="the keypad bus's RATE key too"),
     TopicSpec(
         name="reply", pattern="reply/{device}", model=m.Reply, qos=1, retained=False,
-        publishers=("hub",), subscribers=("kiosk", "counter"), note="only the requesting device",
+        publishers=("hub",), subscribers=("kiosk", "counter", "rating"),
+        note="only the requesting device",
         description="The answer to every request, matched by `transaction`. `data` is the "
         "model the action names (see each request): the ticket for issue and print_failed, "
         "the counter view for counter actions.",
@@ -129,14 +146,18 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="state.counter", pattern="state/counters/{counter}", model=m.CounterView, qos=1,
-        retained=True, publishers=("hub",), subscribers=("board", "counter"),
-        description="A counter's status and its current ticket (null when idle).",
+        retained=True, publishers=("hub",), subscribers=("board", "counter", "rating"),
+        description="A counter's status, its current ticket (null when idle), the officer on "
+        "duty and a finished ticket awaiting the citizen's rating (null when none).",
         example=m.CounterView(counter="5", number=5, status="open", services=["A", "B"],
-                              ticket=_TICKET, at=_NOW),
+                              ticket=_TICKET, at=_NOW,
+                              officer=m.Officer(id="nv-lan", name="Nguyễn Thị Lan"),
+                              awaiting_rating=m.AwaitingRating(
+                                  ticket_id=41, number="A022", service="A", until=_NOW)),
     ),
     TopicSpec(
         name="state.config", pattern="state/config", model=m.ConfigState, qos=1, retained=True,
-        publishers=("hub",), subscribers=("kiosk", "board", "counter"),
+        publishers=("hub",), subscribers=("kiosk", "board", "counter", "rating"),
         description="The centre's configuration (site, languages, services and their hours, "
         "counters, priority classes, devices and their settings) with its revision and the "
         "time it took effect; never a secret. Republished when it changes.",

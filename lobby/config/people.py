@@ -1,0 +1,91 @@
+"""Staff on duty and the citizens' satisfaction scale.
+
+A staff member's PIN is kept only as an Argon2 hash (`lobby staff-pin` makes one); the hub
+checks it, and neither the hash nor the keypad code ever leaves the hub (`state/config`
+carries names only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from lobby.config.base import Colour, Identifier, Model, Names
+
+PinHash = Annotated[str, StringConstraints(pattern=r"^\$argon2id\$v=19\$\S+$")]
+KeypadCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")]
+
+
+class Staff(Model):
+    id: Identifier
+    name: str = Field(min_length=1, max_length=80, description="full name, as shown")
+    # Required in the file (the loader says so); absent from what devices receive.
+    pin_hash: PinHash | None = Field(default=None,
+                                     description="from `lobby staff-pin`; never the PIN itself")
+    keypad_code: KeypadCode | None = Field(
+        default=None, description="the number typed before the PIN on a counter keypad")
+
+
+class RatingLevel(Model):
+    id: Identifier
+    names: Names
+    colour: Colour
+    score: int = Field(ge=0, le=100)
+
+
+class RatingReason(Model):
+    id: Identifier
+    names: Names
+
+
+# Vietnamese one-stop counters' usual four, best first; colours with white text >= 4.5:1.
+DEFAULT_LEVELS = (
+    RatingLevel(id="very_satisfied", names={"vi": "Rất hài lòng", "en": "Very satisfied"},
+                colour="#1E6B3A", score=4),
+    RatingLevel(id="satisfied", names={"vi": "Hài lòng", "en": "Satisfied"},
+                colour="#1D5FA8", score=3),
+    RatingLevel(id="neutral", names={"vi": "Bình thường", "en": "Neither"},
+                colour="#6B5B00", score=2),
+    RatingLevel(id="dissatisfied", names={"vi": "Không hài lòng", "en": "Dissatisfied"},
+                colour="#B3261E", score=1),
+)
+DEFAULT_REASONS = (
+    RatingReason(id="waited_long", names={"vi": "Chờ quá lâu", "en": "Waited too long"}),
+    RatingReason(id="attitude", names={"vi": "Thái độ phục vụ", "en": "Attitude"}),
+    RatingReason(id="unclear", names={"vi": "Hướng dẫn không rõ", "en": "Unclear guidance"}),
+    RatingReason(id="not_solved", names={"vi": "Chưa giải quyết được việc",
+                                         "en": "Problem not solved"}),
+    RatingReason(id="other", names={"vi": "Lý do khác", "en": "Other"}),
+)
+
+
+class Ratings(Model):
+    """The satisfaction scale, asked after each service (the rating pad, the keypad's RATE)."""
+
+    levels: list[RatingLevel] = Field(default_factory=lambda: list(DEFAULT_LEVELS),
+                                      min_length=2, max_length=6,
+                                      description="best first")
+    reasons: list[RatingReason] = Field(default_factory=lambda: list(DEFAULT_REASONS),
+                                        max_length=8,
+                                        description="asked after the lowest level")
+    rating_window_seconds: float = Field(default=120, ge=10, le=3600,
+                                         description="after a ticket ends, how long it may "
+                                         "be rated")
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Ratings:
+        for kind, ids in (("level", [x.id for x in self.levels]),
+                          ("reason", [x.id for x in self.reasons])):
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"duplicate {kind} id")
+        return self
+
+    def level(self, level_id: str) -> RatingLevel | None:
+        return next((x for x in self.levels if x.id == level_id), None)
+
+    def reason(self, reason_id: str) -> RatingReason | None:
+        return next((x for x in self.reasons if x.id == reason_id), None)
+
+    @property
+    def lowest(self) -> RatingLevel:
+        return self.levels[-1]
