@@ -22,7 +22,7 @@ from lobby.config.models import Device, LobbyConfig
 log = logging.getLogger("demo")
 
 # The app commands a demo starts when installed, and the device role each runs as.
-APPS = (("kiosk", "kiosk"), ("board", "board"), ("counter", "counter"))
+APPS = (("kiosk", "kiosk"), ("board", "board"), ("counter", "counter"), ("rating", "rating"))
 
 
 def has_screen() -> bool:
@@ -51,10 +51,12 @@ def app_commands(config: LobbyConfig, config_path: str, var: Path) -> list[list[
 
 
 def _positions(devices: dict[str, Device | None]) -> list[tuple[int, int]]:
-    """The kiosk at the left, the board right of it, the terminal under the board."""
+    """The kiosk at the left, the board right of it, the terminal under the board and the
+    rating pad (its counter's citizen side) right of the terminal."""
     sizes = {role: windowed_size(d) if d else (0, 0) for role, d in devices.items()}
     right = sizes["kiosk"][0] + GAP
-    return [(0, 0), (right, 0), (right, sizes["board"][1] + GAP)]
+    below = sizes["board"][1] + GAP
+    return [(0, 0), (right, 0), (right, below), (right + sizes["counter"][0] + GAP, below)]
 
 
 def run_demo(args: argparse.Namespace) -> int:

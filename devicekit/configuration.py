@@ -142,13 +142,15 @@ RESTART_SETTINGS = {
     "board": ("orientation", "fullscreen", "voice", "voices", "audio_device", "rate",
               "voice_pack", "languages"),
     "counter": ("fullscreen",),
+    "rating": ("orientation", "fullscreen", "screen_dpi", "voice", "voices", "audio_device"),
 }
 
 
 def settings_needing_restart(before: Device, after: Device) -> list[str]:
     def settings(device: Device) -> object:
         return {"kiosk": device.kiosk_settings, "board": device.board_settings,
-                "counter": device.terminal_settings}[device.role]
+                "counter": device.terminal_settings,
+                "rating": device.rating_settings}[device.role]
 
     old, new = settings(before), settings(after)
     return [name for name in RESTART_SETTINGS[before.role]

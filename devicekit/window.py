@@ -11,15 +11,18 @@ from lobby.config.models import Device
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 TERMINAL = (1280, 800)
+TABLET = (800, 1280)  # a rating pad, portrait
 # With --windowed each app takes this share of its screen size, so that the demo's kiosk,
 # board and terminal fit side by side on one monitor.
-WINDOWED_SCALE = {"kiosk": 0.5, "board": 0.5, "counter": 0.7}
+WINDOWED_SCALE = {"kiosk": 0.5, "board": 0.5, "counter": 0.7, "rating": 0.5}
 
 
 def screen_size(role: str, orientation: str = "portrait") -> tuple[int, int]:
     """The screen a device of `role` is built for, in its orientation."""
     if role == "counter":
         return TERMINAL
+    if role == "rating":
+        return TABLET if orientation == "portrait" else (TABLET[1], TABLET[0])
     return PORTRAIT if orientation == "portrait" else LANDSCAPE
 
 
@@ -28,6 +31,8 @@ def device_screen(device: Device) -> tuple[int, int]:
         return screen_size("kiosk", device.kiosk_settings.orientation)
     if device.role == "board":
         return screen_size("board", device.board_settings.orientation)
+    if device.role == "rating":
+        return screen_size("rating", device.rating_settings.orientation)
     return screen_size(device.role)
 
 
@@ -49,7 +54,7 @@ def open_device_window(device: Device, fullscreen: bool, windowed: bool,
 
 def open_waiting_window(role: str, windowed: bool, at: tuple[int, int] | None) -> None:
     """The window of a device not configured yet: its role's usual screen."""
-    size = screen_size(role, "portrait" if role == "kiosk" else "landscape")
+    size = screen_size(role, "portrait" if role in ("kiosk", "rating") else "landscape")
     prepare_window(size, fullscreen=not windowed,
                    scale=WINDOWED_SCALE.get(role, 1.0) if windowed else 1.0, at=at)
 

@@ -34,6 +34,10 @@ def register(sub: Any) -> None:
     add_device_arguments(counter, "not used by the terminal")
     counter.add_argument("--counter", help="which of the device's counters (default: first)")
     counter.set_defaults(run=run_counter)
+    rating = sub.add_parser("rating", help="run a rating pad: a tablet facing the citizen at "
+                            "one counter")
+    add_device_arguments(rating, "where voice clips are cached")
+    rating.set_defaults(run=run_rating)
 
 
 def run_board(args: argparse.Namespace) -> int:
@@ -121,4 +125,32 @@ def run_counter(args: argparse.Namespace) -> int:
         TerminalApp(client.model).run()
     finally:
         client.stop()
+    return 0
+
+
+def run_rating(args: argparse.Namespace) -> int:
+    require_screen_packages("rating", "display")
+    identity, start = configuration_for(args, "rating")
+    config, device = start.config, start.device
+    settings = device.rating_settings
+    open_device_window(device, settings.fullscreen, args.windowed, args.window_at)
+    from devicekit.speech import AplaySink
+    from display.rating_app import RatingApp
+    from display.rating_client import RatingClient
+    from display.rating_voice import RatingVoice
+
+    voice = None
+    if settings.voice:
+        voice = RatingVoice(config, settings.voices, Path(args.var) / "clips",
+                            AplaySink(settings.audio_device))
+        voice.prewarm()
+    client = RatingClient(config, device, identity.broker, voice)
+    client.follow(follower_for(args, start))
+    client.start()
+    try:
+        RatingApp(client.model, landscape=settings.orientation == "landscape").run()
+    finally:
+        client.stop()
+        if voice:
+            voice.close()
     return 0
