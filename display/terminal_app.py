@@ -23,7 +23,9 @@ BUTTONS = (  # action, label, shortcut
     ("done", N_("Done"), "D"), ("no_show", N_("No-show"), "N"),
     ("transfer", N_("Transfer…"), ""), ("call", N_("Call a number…"), ""),
     ("pause", N_("Pause"), ""), ("resume", N_("Resume"), ""),
+    ("sign", N_("Sign in…"), ""),
 )
+SIGN_OUT = N_("Sign out")
 
 
 class TerminalRoot(BoxLayout):  # type: ignore[misc]
@@ -66,6 +68,12 @@ class TerminalApp(DeviceApp):
         return False
 
     def press(self, action: str, **arguments: Any) -> None:
+        if action == "sign":  # one button: sign in when nobody is, out when someone is
+            if self.model.officer is not None:
+                self.press("logout")
+            else:
+                self._choose_staff()
+            return
         if action == "transfer" and "service" not in arguments:
             self._choose_service()
             return
@@ -90,6 +98,44 @@ class TerminalApp(DeviceApp):
             box.add_widget(button)
         self._add_cancel(box, popup)
         self._open(popup)
+
+    def _choose_staff(self) -> None:
+        if not self.model.enabled()["login"]:
+            return
+        box = BoxLayout(orientation="vertical", spacing=self.h(0.015), padding=self.h(0.02))
+        popup = self._popup(tr(self.model.language, "Who are you?"), box, (0.7, 0.9))
+
+        def choose(button: Any) -> None:
+            popup.dismiss()
+            self._ask_pin(button.action, button.text)
+
+        for staff_id, name in self.model.staff():
+            button = TButton(text=name, action=staff_id)
+            button.bind(on_release=choose)
+            box.add_widget(button)
+        self._add_cancel(box, popup)
+        self._open(popup)
+
+    def _ask_pin(self, staff_id: str, name: str) -> None:
+        box = BoxLayout(orientation="vertical", spacing=self.h(0.02), padding=self.h(0.02))
+        field = TextInput(multiline=False, password=True, input_filter="int",
+                          font_size=self.h(0.06), font_name=self.font, size_hint_y=None,
+                          height=self.h(0.1))
+        popup = self._popup(tr(self.model.language, "PIN for {name}", name=name), box,
+                            (0.6, 0.62))
+
+        def sign_in(*_args: Any) -> None:
+            popup.dismiss()
+            self.press("login", staff=staff_id, pin=field.text.strip())
+
+        field.bind(on_text_validate=sign_in)
+        ok = TButton(text=tr(self.model.language, "Sign in"), action="login")
+        ok.bind(on_release=sign_in)
+        box.add_widget(field)
+        box.add_widget(ok)
+        self._add_cancel(box, popup)
+        self._open(popup)
+        field.focus = True
 
     def _ask_number(self) -> None:
         if not self.model.enabled()["call"]:
@@ -124,12 +170,19 @@ class TerminalApp(DeviceApp):
 
     def _open(self, popup: Popup) -> None:
         self.popup = popup
-        popup.bind(on_dismiss=lambda *_: setattr(self, "popup", None))
+
+        def dismissed(*_args: Any) -> None:
+            if self.popup is popup:  # not the dialog that replaced it (names, then PIN)
+                self.popup = None
+
+        popup.bind(on_dismiss=dismissed)
         popup.open()
 
     def refresh(self) -> None:
         model, ids, lang = self.model, self.root_widget.ids, self.model.language
-        ids.counter.text = tr(lang, "Counter {number}", number=model.counter.number)
+        counter = tr(lang, "Counter {number}", number=model.counter.number)
+        officer = model.officer
+        ids.counter.text = f"{counter} · {officer.name}" if officer else counter
         status = tr(lang, model.status_name)
         ids.status.text = status if model.online else f"{status} · {tr(lang, 'Offline')}"
         ticket = model.ticket
@@ -149,7 +202,10 @@ class TerminalApp(DeviceApp):
         ids.message.text = model.banner() or ""
         ids.message.problem = model.banner_is_problem()
         enabled = model.enabled()
+        enabled["sign"] = enabled["logout"] if officer else enabled["login"]
         for button in ids.buttons.children:
             button.enabled = enabled.get(button.action, False)
+            if button.action == "sign":
+                button.text = tr(lang, SIGN_OUT if officer else "Sign in…")
         ids.waiting.text = tr(lang, "Waiting") + ":  " + "   ".join(
             f"{line.id} {line.name}: {line.waiting}" for line in model.services())

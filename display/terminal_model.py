@@ -30,6 +30,9 @@ ERRORS = {
     "bad_request": N_("The request was not understood."),
     "closed": N_("This counter is closed by the centre. Finish the ticket being served."),
     "unknown_counter": N_("This counter is no longer in the centre's configuration."),
+    "wrong_pin": N_("Wrong PIN."),
+    "locked": N_("Too many wrong PINs: try again in a minute."),
+    "unknown_staff": N_("No such staff member."),
 }
 CLOSED_BY_CENTRE = N_("This counter is closed by the centre.")
 STATUS = {"open": N_("Open"), "paused": N_("Paused"), "closed": N_("Closed")}
@@ -43,6 +46,7 @@ DONE = {
     "recall": N_("{number} called again."), "done": N_("{number} served."),
     "no_show": N_("{number}: did not come."), "transfer": N_("{number} sent to {service}."),
     "pause": N_("Counter paused. Next opens it again."), "resume": N_("Counter open."),
+    "login": N_("Signed in: {name}."), "logout": N_("Signed out."),
 }
 NO_SHOW_AFTER_RECALLS = N_("{number}: did not come after {count} calls; marked no-show.")
 
@@ -186,11 +190,25 @@ class TerminalModel(HubPresence):
             "no_show": ready and has_ticket, "transfer": ready and has_ticket,
             "pause": calls and self.status == "open",
             "resume": calls and self.status != "open",
+            # Staff sign in or out; the same button does either.
+            "login": ready and not self.counter.closed and bool(self.config.staff),
+            "logout": ready and self.officer is not None,
         }
+
+    @property
+    def officer(self) -> m.Officer | None:
+        """Who is signed in here (the hub's word)."""
+        return self.view.officer if self.view else None
+
+    def staff(self) -> list[tuple[str, str]]:
+        """(id, name) of everyone who may sign in, by name."""
+        return sorted(((s.id, s.name) for s in self.config.staff), key=lambda s: s[1])
 
     def _confirmation(self, action: str, previous: m.TicketView | None,
                       arguments: dict[str, Any]) -> str:
         lang, now = self.language, self.ticket
+        if action in ("login", "logout"):
+            return tr(lang, DONE[action], name=self.officer.name if self.officer else "")
         if action == "recall" and previous is not None and now is None:
             return tr(lang, NO_SHOW_AFTER_RECALLS, number=previous.number,
                       count=previous.recalls + 1)

@@ -95,6 +95,9 @@ def test_counter_terminal_by_touch_and_keys(mosquitto: BrokerAddress, tmp_path: 
         assert report["refusal"] == "Không còn ai đang chờ."  # "queue empty", in plain words
         # A message that appears moves no button: a second press lands where the first did.
         assert report["buttons_with_message"] == report["buttons_without_message"]
+        # Staff sign in: a name, then the PIN; the counter shows who is on duty.
+        assert report["staff_names"][0] == "Lê Thị Mai"  # by name
+        assert report["signed_in"] == ["Quầy 1 · Lê Thị Mai", "Đã đăng nhập: Lê Thị Mai."]
         assert report["serving"] == "A001"
         rows = hub.engine.store.conn.execute(
             "SELECT number, state, recalls, counter FROM tickets ORDER BY id").fetchall()

@@ -140,3 +140,22 @@ def test_a_counter_closed_by_the_centre_says_so_whatever_was_done_last(desk: Des
     assert desk.model.banner_is_problem()
     assert desk.model.status_name == "Closed by the centre"
     assert not desk.model.enabled()["call_next"] and not desk.model.enabled()["resume"]
+
+
+def test_staff_sign_in_and_out_at_the_terminal(tmp_path: Path) -> None:
+    from tests.test_duty import STAFF_YAML
+
+    desk = Desk(tmp_path)
+    config = parse_config(STAFF_YAML.replace("id: test-site", f"id: {desk.config.site.id}"))
+    desk.engine.reconfigure(config)
+    desk.model.reconfigure(config, ["1"])
+    desk.publish()
+    assert desk.model.staff() == [("nv-lan", "Nguyễn Thị Lan"), ("nv-hung", "Trần Văn Hùng")]
+    assert desk.model.enabled()["login"] and not desk.model.enabled()["logout"]
+    assert desk.model.act("login", staff="nv-lan", pin="1111")
+    assert desk.model.banner() == "Sai mã PIN." and desk.model.officer is None
+    assert desk.model.act("login", staff="nv-lan", pin="2468")
+    assert desk.model.banner() == "Đã đăng nhập: Nguyễn Thị Lan."
+    assert desk.model.officer is not None and desk.model.enabled()["logout"]
+    assert desk.model.act("logout")
+    assert desk.model.banner() == "Đã đăng xuất." and desk.model.officer is None

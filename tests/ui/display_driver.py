@@ -218,6 +218,40 @@ def main() -> int:
             counters["2"].ask("pause", counter="2")
             return True
 
+        def sign_in() -> bool:
+            if app.popup is not None or model_t.busy:
+                return False
+            tap(button("sign"))
+            return True
+
+        def staff_chosen() -> bool:
+            if app.popup is None:
+                return False
+            shot("sign-in-names")
+            names = [b for b in app.popup.content.children if b.action != "cancel"]
+            report["staff_names"] = [b.text for b in reversed(names)]
+            tap(names[-1])  # the first name
+            return True
+
+        def pin_typed() -> bool:
+            from kivy.uix.textinput import TextInput
+
+            fields = [w for w in app.popup.content.children
+                      if isinstance(w, TextInput)] if app.popup else []
+            if not fields:
+                return False
+            fields[0].text = "2468"
+            shot("sign-in-pin")
+            tap(next(b for b in app.popup.content.children if getattr(b, "action", "") == "login"))
+            return True
+
+        def signed_in() -> bool:
+            if model_t.officer is None or model_t.busy:
+                return False
+            report["signed_in"] = [app.root_widget.ids.counter.text, model_t.banner()]
+            shot("signed-in")
+            return True
+
         def escape() -> bool:
             escape_and_alt_f4()
             return True
@@ -230,7 +264,9 @@ def main() -> int:
                   ("tickets waiting; Next touched", press_next), ("serving; R pressed", serving),
                   ("recalled; Transfer touched", recalled), ("transfer dialog; D pressed",
                                                               transfer_dialog),
-                  ("done", done), ("Esc and Alt+F4 pressed", escape),
+                  ("done", done), ("Sign in touched", sign_in), ("a name chosen", staff_chosen),
+                  ("PIN typed", pin_typed), ("signed in", signed_in),
+                  ("Esc and Alt+F4 pressed", escape),
                   ("still running", still_running)]
 
     try:
