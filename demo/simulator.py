@@ -1,10 +1,12 @@
 """`lobby simulate`: a realistic day against a running hub, on simulated time.
 
 Citizens arrive at each service as a Poisson process and take tickets at the config's
-kiosks (some in a priority class); every counter device opens its counter, calls, serves for
-a time drawn around the service's typical minutes, sometimes recalls a citizen who does not
-come and then marks a no-show. A one-line summary is kept live on the terminal. Being a
-plain MQTT client of the contract, it is also the load generator for the benchmarks.
+kiosks (some in a priority class); the staff sign in at the counters (with the demo's PIN);
+every counter device opens its counter, calls, serves for a time drawn around the service's
+typical minutes, sometimes recalls a citizen who does not come and then marks a no-show; at a
+counter with a rating pad, a share of the citizens rate the service. A one-line summary is
+kept live on the terminal. Being a plain MQTT client of the contract, it is also the load
+generator for the benchmarks.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from lobby.bus import Bus
@@ -32,6 +35,11 @@ from lobby.rpc import Requester, RequestTimeoutError
 
 PRIORITY_SHARE = 0.12  # of arrivals, in one of the configured classes
 ABSENT_SHARE = 0.06  # called citizens who do not come
+RATING_SHARE = 0.45  # of the citizens served at a counter with a rating pad
+# How the ratings fall, best level first (a centre doing well; the rest on the lowest).
+RATING_WEIGHTS = (0.55, 0.30, 0.10)
+REASON_SHARE = 0.7  # of the lowest ratings, with a reason
+DEMO_PIN = "2468"  # every staff member's PIN in config/demo.yaml
 RETRY_EMPTY_SECONDS = 30.0  # a counter with nobody waiting looks again after this
 
 Data = TypeVar("Data")
@@ -47,7 +55,7 @@ class _Event:
 
 class Simulation:
     def __init__(self, config: LobbyConfig, bus: Bus, speed: float, arrivals_per_hour: float,
-                 rng: random.Random) -> None:
+                 rng: random.Random, pin: str = DEMO_PIN) -> None:
         self.config = config
         self.speed = speed
         self.rate = arrivals_per_hour / 3600.0
@@ -57,8 +65,11 @@ class Simulation:
                          for c in d.counters}
         if not self.kiosks or not self.counters:
             raise ValueError("the config needs at least one kiosk and one counter device")
+        self.pads = {d.counters[0]: d.id for d in config.devices if d.role == "rating"}
+        self.pin = pin
         self.requesters = {device: Requester(bus, device)
-                           for device in self.kiosks + sorted(set(self.counters.values()))}
+                           for device in self.kiosks + sorted(set(self.counters.values()))
+                           + sorted(self.pads.values())}
         self.stats: Counter[str] = Counter()
         self.waiting: dict[str, int] = {}
         self._events: list[_Event] = []
@@ -132,7 +143,33 @@ class Simulation:
                           lambda txn: m.DoneRequest(transaction=txn, counter=counter))
         if reply is not None and reply.ok:
             self.stats["done"] += 1
+            if counter in self.pads and self.rng.random() < RATING_SHARE:
+                self._at(self.rng.uniform(3, 20), "rate", counter)
         self._at(self.rng.uniform(5, 20), "free", counter)
+
+    def _rate(self, counter: str) -> None:
+        """The citizen touches the pad: the counter's last finished ticket."""
+        levels = [level.id for level in self.config.ratings.levels]
+        weights = [*RATING_WEIGHTS[:len(levels) - 1]]
+        weights += [max(0.0, 1 - sum(weights))] * (len(levels) - len(weights))
+        level = self.rng.choices(levels, weights)[0]
+        reasons = [r.id for r in self.config.ratings.reasons]
+        reason = (self.rng.choice(reasons) if level == levels[-1] and reasons
+                  and self.rng.random() < REASON_SHARE else None)
+        reply = self._ask(self.pads[counter], lambda txn: m.RateRequest(
+            transaction=txn, counter=counter, level=level, reason=reason))
+        if reply is not None and reply.ok:
+            self.stats["rated"] += 1
+
+    def _sign_in(self) -> None:
+        """One staff member at each counter, in the config's order."""
+        for counter, member in zip(sorted(self.counters), self.config.staff, strict=False):
+            self._ask(self.counters[counter],
+                      partial(self._login_request, counter=counter, staff=member.id))
+
+    def _login_request(self, transaction: str, counter: str, staff: str) -> m.LoginRequest:
+        return m.LoginRequest(transaction=transaction, counter=counter, staff=staff,
+                              pin=self.pin)
 
     def _resume(self, counter: str) -> None:
         self._ask(self.counters[counter],
@@ -140,6 +177,7 @@ class Simulation:
 
     def run(self, duration: float, stop: threading.Event, out: object = sys.stdout) -> None:
         self.now = 0.0
+        self._sign_in()
         for counter in self.counters:
             self._resume(counter)
             self._at(self.rng.uniform(30, 120), "free", counter)
@@ -148,7 +186,7 @@ class Simulation:
         started = time.monotonic()
         last_print = 0.0
         handlers = {"arrive": self._arrival, "free": self._counter_free,
-                    "recall": self._recall, "done": self._done}
+                    "recall": self._recall, "done": self._done, "rate": self._rate}
         while not stop.is_set():
             event = heapq.heappop(self._events)
             real_due = started + event.at / self.speed
@@ -169,7 +207,8 @@ class Simulation:
         refused = sum(v for k, v in self.stats.items() if k.startswith("refused"))
         return (f"[day {clock}] issued {self.stats['issued']} called {self.stats['called']} "
                 f"done {self.stats['done']} recalls {self.stats['recalled']} no-show "
-                f"{self.stats['no_show']} refused {refused} timeouts {self.stats['timeouts']}"
+                f"{self.stats['no_show']} rated {self.stats['rated']} refused {refused} "
+                f"timeouts {self.stats['timeouts']}"
                 f" | waiting {waiting}")
 
     def _print(self, out: object) -> None:
