@@ -58,6 +58,9 @@ class RatingApp(DeviceApp):
         self.model = model
         self.landscape = landscape
         self._shown: tuple[object, ...] = ()  # what the body holds now
+        # The level buttons, made once per configuration and put back for each question:
+        # drawing their texts again each time cost tens of milliseconds in software GL.
+        self._level_buttons: tuple[object, list[LevelButton]] = (None, [])
 
     def build(self) -> RatingRoot:
         Window.clearcolor = theme.BACKGROUND
@@ -126,11 +129,17 @@ class RatingApp(DeviceApp):
 
     def _levels(self, body: Any) -> None:
         body.orientation = "horizontal" if self.landscape else "vertical"
-        for level in self.model.levels():
-            button = LevelButton(level=level.id, colour=theme.hex_colour(level.colour),
-                                 mood=level.mood, first=level.words[0],
-                                 second=" · ".join(level.words[1:]))
-            button.bind(on_release=lambda b: self.choose(b.level))
+        config, buttons = self._level_buttons
+        if config is not self.model.config:
+            buttons = []
+            for level in self.model.levels():
+                button = LevelButton(level=level.id, colour=theme.hex_colour(level.colour),
+                                     mood=level.mood, first=level.words[0],
+                                     second=" · ".join(level.words[1:]))
+                button.bind(on_release=lambda b: self.choose(b.level))
+                buttons.append(button)
+            self._level_buttons = (self.model.config, buttons)
+        for button in buttons:
             body.add_widget(button)
 
     def _reasons(self, body: Any) -> None:
