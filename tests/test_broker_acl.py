@@ -186,7 +186,7 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
                             text=True, cwd=Path(__file__).parent.parent)
     assert result.returncode == 0, result.stderr
     creds = sorted(p.name for p in (out / "credentials").iterdir())
-    assert "hub.env" in creds and "kiosk-1.env" in creds and len(creds) == 8
+    assert "hub.env" in creds and "kiosk-1.env" in creds and len(creds) == 9
     for path in (out / "credentials").iterdir():
         assert path.stat().st_mode & 0o777 == 0o600
     # All a device needs to start: `lobby kiosk --credentials kiosk-1.env`.
@@ -199,6 +199,11 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
     assert "request/kiosk-1/call_next" not in acl  # a kiosk calls nobody
     assert "topic write lobby/demo-centre/request/counter-1/call_next" in acl
     assert "request/board-1/" not in acl and "reply/board-1" not in acl  # a board asks nothing
+    # A rating pad may only rate, and reads its counter's state, the config and its replies.
+    pad = acl.split("user rating-1\n")[1].split("\n\n")[0].splitlines()
+    assert "topic write lobby/demo-centre/request/rating-1/rate" in pad
+    assert "topic read lobby/demo-centre/state/counters/+" in pad
+    assert not [rule for rule in pad if "call_next" in rule or "issue" in rule]
     assert "%c" not in acl
     conf = (out / CONF_NAME).read_text()
     assert "allow_anonymous false" in conf and "use_username_as_clientid true" in conf
@@ -208,7 +213,7 @@ def test_broker_config_command_writes_owner_only_credentials(tmp_path: Path) -> 
     again = subprocess.run([sys.executable, "-m", "lobby.cli", "broker-config", "--config",
                             "config/demo.yaml", "--out", str(out)], capture_output=True,
                            text=True, cwd=Path(__file__).parent.parent)
-    assert "kept the passwords of 8 user(s)" in again.stdout  # provisioned devices keep theirs
+    assert "kept the passwords of 9 user(s)" in again.stdout  # provisioned devices keep theirs
     assert (out / "credentials" / "kiosk-1.env").read_text() == kiosk
     subprocess.run([sys.executable, "-m", "lobby.cli", "broker-config", "--config",
                     "config/demo.yaml", "--out", str(out), "--new-passwords"], check=True,

@@ -113,3 +113,20 @@ def test_check_config_command_exit_codes(tmp_path: object) -> None:
                          capture_output=True, text=True)
     assert bad.returncode == 2
     assert "recall_limit" in bad.stderr and "broken.yaml:" in bad.stderr
+
+
+def test_a_rating_colour_must_carry_white_text_readably() -> None:
+    text = SMALL_YAML.replace("hub:\n", """ratings:
+  levels:
+    - {id: good, names: {vi: Tốt, en: Good}, colour: "#1E6B3A", score: 2}
+    - {id: bad, names: {vi: Kém, en: Bad}, colour: "#FFD166", score: 1}
+hub:
+""")
+    found = problems(text)
+    assert len(found) == 1 and "ratings.levels[1].colour" in found[0] and "4.5:1" in found[0]
+
+
+def test_staff_need_a_pin_hash_in_the_file() -> None:
+    text = SMALL_YAML.replace("hub:\n", 'staff:\n  - {id: nv-a, name: "An"}\nhub:\n')
+    found = problems(text)
+    assert len(found) == 1 and "staff[0]: no pin_hash" in found[0]

@@ -53,3 +53,14 @@ def test_the_hub_publishes_its_configuration_and_no_secret(
     finally:
         hub.stop()
         everything.stop()
+
+
+def test_staff_names_are_published_never_their_pin_hashes_or_codes(tmp_path: Path) -> None:
+    from hub.duty import hash_pin
+
+    pin_hash = hash_pin("2468")
+    config = small_config(**{"hub:": f'staff:\n  - {{id: nv-a, name: "Nguyễn An", '
+                                     f'pin_hash: "{pin_hash}", keypad_code: "4321"}}\nhub:'})
+    published = json.dumps(for_devices(config), ensure_ascii=False)
+    assert "Nguyễn An" in published
+    assert pin_hash not in published and "$argon2" not in published and "4321" not in published

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from lobby.config.base import Colour, Identifier, Model, Names
 
@@ -29,8 +29,28 @@ class Staff(Model):
 class RatingLevel(Model):
     id: Identifier
     names: Names
-    colour: Colour
+    colour: Colour = Field(description="the button's colour; white text on it must be "
+                           "readable (contrast at least 4.5:1)")
     score: int = Field(ge=0, le=100)
+
+    @field_validator("colour")
+    @classmethod
+    def _readable_under_white_text(cls, value: str) -> str:
+        ratio = contrast_with_white(value)
+        if ratio < 4.5:
+            raise ValueError(f"white text on {value} has a contrast of {ratio:.1f}:1; "
+                             "choose a darker colour (at least 4.5:1)")
+        return value
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2's contrast ratio of white text on `colour` (#RRGGBB)."""
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else float(((c + 0.055) / 1.055) ** 2.4)
+
+    r, g, b = (linear(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
 
 
 class RatingReason(Model):
