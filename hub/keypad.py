@@ -193,7 +193,9 @@ class KeypadBus:
         try:
             press = parse_line(raw)
         except LineError as exc:
-            log.warning("keypad bus: skipped %r: %s", raw[:MAX_LINE], exc)
+            # A sign-in line carries a PIN: the log names it, never shows it.
+            shown = "a LOGIN line" if b"LOGIN" in raw.upper() else repr(raw[:MAX_LINE])
+            log.warning("keypad bus: skipped %s: %s", shown, exc)
             self.skipped += 1
             return
         if press is None:

@@ -234,3 +234,12 @@ def test_sign_in_and_rating_keys_on_a_pty(
         keypad.close()
         for party in (kiosk, counter, hub):
             party.stop()
+
+
+def test_a_broken_sign_in_line_never_shows_its_pin_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bus = KeypadBus(SerialBus(port="loop://", keypads={"01": "1"}), lambda *_: None)
+    with caplog.at_level("WARNING"):
+        bus._line(b"01 LOGIN 11 2468 9")
+    assert "LOGIN line" in caplog.text and "2468" not in caplog.text
