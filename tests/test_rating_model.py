@@ -55,7 +55,7 @@ def test_the_lowest_level_asks_a_reason_which_can_be_skipped() -> None:
     assert screen(pad) == "reason" and pad.sent == []
     pad.model.choose_reason(None)
     assert pad.sent == [("dissatisfied", None, 7)]
-    assert pad.model.screen == "thanks" and pad.model.message == THANKS
+    assert screen(pad) == "thanks" and pad.model.message == THANKS
     pad.model.choose("satisfied")  # the thanks screen takes no touch
     assert len(pad.sent) == 1
 
@@ -69,9 +69,9 @@ def test_a_refusal_or_silence_is_said_and_the_pad_goes_back_to_idle() -> None:
         assert pad.model.message == message, answer
         pad.now += 7
         pad.model.tick()
-        assert pad.model.screen == "idle"
+        assert screen(pad) == "idle"
         pad.finished(9)  # the same ticket is not asked again here
-        assert pad.model.screen == "idle"
+        assert screen(pad) == "idle"
 
 
 def test_the_next_citizen_does_not_wait_for_the_last_ones_thanks() -> None:
