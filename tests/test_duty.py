@@ -169,3 +169,22 @@ def test_hostile_ratings_are_refused_and_change_nothing(lobby: Lobby,
     after = lobby.engine.store.conn.execute("SELECT COUNT(*) FROM ratings").fetchone()
     assert not reply.ok and reply.error.code != "internal"  # nothing awaits a rating here
     assert after == before
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(fields=st.fixed_dictionaries({}, optional={
+    "staff": st.one_of(st.text(max_size=40), st.integers(), st.sampled_from(["nv-lan", "11"])),
+    "pin": st.one_of(st.text(max_size=20), st.integers(), st.none(),
+                     st.sampled_from(["2468", "0000", "24680000000000"])),
+    "counter": st.sampled_from(["1", "2", "x"]), "extra": st.booleans()}))
+def test_hostile_sign_ins_are_refused_and_sign_nobody_in(lobby: Lobby,
+                                                         fields: dict[str, Any]) -> None:
+    lobby.engine.guard.failures.clear()  # each example on its own (five wrong PINs lock)
+    lobby.engine.guard.locked_until.clear()
+    reply = lobby.ask("counter-1", "login", **fields)
+    good = fields == {"staff": "nv-lan", "pin": "2468", "counter": "1"}
+    assert reply.ok == good and (good or reply.error.code != "internal")
+    assert (lobby.engine.live.counters["1"].officer is not None) == good
+    if good:
+        lobby.ask("counter-1", "logout", counter="1")
