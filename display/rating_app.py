@@ -11,6 +11,7 @@ from kivy.core.window import Window
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from devicekit import theme
@@ -104,9 +105,11 @@ class RatingApp(DeviceApp):
         body.clear_widgets()
         asking = model.asking
         if model.screen in ("question", "reason") and asking is not None:
-            ids.title.text, ids.subtitle.text = self.both(NUMBER, number=asking.number)
+            # The number in the first language only (a number reads the same in any): the
+            # question and the buttons need the room, on a landscape pad most of all.
+            ids.title.text, ids.subtitle.text = self.both(NUMBER, number=asking.number)[0], ""
             officer = model.officer
-            ids.detail.text = "\n".join(
+            ids.detail.text = ("  ·  " if self.landscape else "\n").join(
                 [tr(model.language, COUNTER, number=model.counter_number())]
                 + ([tr(model.language, OFFICER, name=officer)] if officer else []))
             if model.screen == "question":
@@ -143,12 +146,15 @@ class RatingApp(DeviceApp):
             body.add_widget(button)
 
     def _reasons(self, body: Any) -> None:
-        body.orientation = "vertical"
+        # In a grid, two or three abreast: six buttons stacked were under 15 mm on a portrait
+        # pad and a few pixels high on a landscape one.
+        grid = GridLayout(cols=3 if self.landscape else 2, spacing=self.u(0.025))
         for reason_id, words in self.model.reasons():
             button = ChoiceButton(choice=reason_id, first=words[0], second=" · ".join(words[1:]))
             button.bind(on_release=lambda b: self.choose_reason(b.choice))
-            body.add_widget(button)
+            grid.add_widget(button)
         first, second = self.both(SKIP)
         skip = ChoiceButton(choice="", first=first, second=second, colour=theme.TILE_DISABLED)
         skip.bind(on_release=lambda _b: self.choose_reason(None))
-        body.add_widget(skip)
+        grid.add_widget(skip)
+        body.add_widget(grid)

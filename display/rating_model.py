@@ -10,6 +10,7 @@ from the retained state. Nothing about the citizen is shown or kept.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -91,6 +92,7 @@ class RatingModel(HubPresence):
             if not self._ask_if_new(view) and self.screen in ("question", "reason") and (
                     awaiting is None or self.asking is None
                     or awaiting.ticket_id != self.asking.ticket_id):
+                self._keep_lowest_without_reason()  # tried: the hub may still take it
                 self.screen, self.asking = "idle", None  # rated elsewhere, or too late
         self.on_change()
 
@@ -102,8 +104,24 @@ class RatingModel(HubPresence):
             return False
         if self.asking is not None and self.asking.ticket_id == awaiting.ticket_id:
             return False
+        self._keep_lowest_without_reason()
         self._ask(awaiting, view)
         return True
+
+    def _keep_lowest_without_reason(self) -> None:
+        """The citizen touched the lowest level and then gave no reason (walked away, or the
+        next citizen's question came): the touch counts, without a reason. Dropping it would
+        make the centre look better than its citizens said."""
+        if self.screen != "reason" or self.asking is None:
+            return
+        ticket, level = self.asking.ticket_id, self._pending
+        self._left.add(ticket)
+        threading.Thread(target=self._send_quietly, args=(level, ticket), daemon=True,
+                         name="rate-lowest").start()
+
+    def _send_quietly(self, level: str, ticket: int) -> None:
+        with contextlib.suppress(RequestTimeoutError):  # nobody is there to tell
+            self.rate(level, None, ticket)
 
     def _ask(self, awaiting: m.AwaitingRating, view: m.CounterView) -> None:
         self.asking, self.screen = awaiting, "question"
@@ -121,6 +139,7 @@ class RatingModel(HubPresence):
         with self._lock:
             if self.screen == "idle" or self.busy or self.clock() < self._until:
                 return
+            self._keep_lowest_without_reason()
             if self.asking is not None:
                 self._left.add(self.asking.ticket_id)
             self.screen, self.asking, self.message = "idle", None, ""

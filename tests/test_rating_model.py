@@ -87,3 +87,26 @@ def test_the_faces_go_from_a_smile_to_a_frown() -> None:
     assert [mood(i, 4) for i in range(4)] == [1.0, 0.6, 0.0, -1.0]
     assert [mood(i, 3) for i in range(3)] == [1.0, 0.0, -1.0]
     assert [mood(i, 2) for i in range(2)] == [1.0, -1.0]
+
+
+def test_the_lowest_level_counts_even_when_no_reason_follows() -> None:
+    import time
+
+    pad = Pad()
+    pad.finished(3)
+    pad.model.choose("dissatisfied")
+    pad.now += 31  # the citizen walked away from the reasons
+    pad.model.tick()
+    for _ in range(100):  # sent in the background
+        if pad.sent:
+            break
+        time.sleep(0.01)
+    assert pad.sent == [("dissatisfied", None, 3)] and screen(pad) == "idle"
+    pad.finished(4)
+    pad.model.choose("dissatisfied")
+    pad.finished(5, "A005")  # the next citizen's question replaces the reasons
+    for _ in range(100):
+        if len(pad.sent) == 2:
+            break
+        time.sleep(0.01)
+    assert pad.sent[1] == ("dissatisfied", None, 4) and screen(pad) == "question"

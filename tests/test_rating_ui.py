@@ -56,9 +56,9 @@ def test_the_pad_asks_once_takes_one_touch_and_thanks(
         assert question == "Quý khách có hài lòng với việc giải quyết thủ tục hành chính không?"
         assert report["levels"] == ["Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng"]
         assert report["reasons"][0] == "Chờ quá lâu" and len(report["reasons"]) == 6  # + skip
-        for width, height in report["targets"]:  # at least 15 mm on the pad's screen
-            assert min(width, height) >= report["touch_min_px"]
-        assert report["label_problems"] == []
+        for width, height in report["targets"] + report["reason_targets"]:  # 15 mm at least
+            assert min(width, height) >= report["touch_min_px"], (width, height)
+        assert report["label_problems"] == [] and report["reason_label_problems"] == []
         assert report["thanks"] == "Xin cảm ơn quý khách đã đánh giá!"
         assert 5 <= report["untouched_seconds"] <= 7  # rating_seconds, then idle
         assert report["survived_escape"]

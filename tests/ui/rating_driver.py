@@ -68,7 +68,8 @@ def main() -> int:
     report["touch_min_px"] = theme.mm_to_px(theme.MIN_TOUCH_MM, device.rating_settings.screen_dpi)
 
     def buttons(kind: type) -> list[Any]:
-        return [w for w in app.root_widget.ids.body.children if isinstance(w, kind)][::-1]
+        return [w for w in app.root_widget.ids.body.walk(restrict=True)
+                if isinstance(w, kind)]
 
     def serve() -> None:
         kiosk.ask("issue", service="A")
@@ -115,6 +116,8 @@ def main() -> int:
                 return False
             driver.shot("reason")
             report["reasons"] = [b.first for b in buttons(ChoiceButton)]
+            report["reason_targets"] = [[b.width, b.height] for b in buttons(ChoiceButton)]
+            report["reason_label_problems"] = label_problems(app.root_widget)
             tap(buttons(ChoiceButton)[0])
             tap(buttons(ChoiceButton)[0])  # a second touch must not rate twice
             return True
