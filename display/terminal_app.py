@@ -3,20 +3,24 @@ Kivy lives only here and in terminal.kv; the logic is display/terminal_model.py.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.popup import Popup
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
 from devicekit.app import DeviceApp
 from devicekit.i18n import N_, tr
 from display.terminal_model import TerminalModel
 
+PIN = re.compile(r"[0-9]{4,12}")
 KEYS = {" ": "call_next", "r": "recall", "d": "done", "n": "no_show"}
 BUTTONS = (  # action, label, shortcut
     ("call_next", N_("Next"), "Space"), ("recall", N_("Recall"), "R"),
@@ -35,6 +39,7 @@ class TerminalRoot(BoxLayout):  # type: ignore[misc]
 class TButton(ButtonBehavior, Label):  # type: ignore[misc]
     action = StringProperty("")
     enabled = BooleanProperty(True)
+    name = StringProperty("")  # a staff member's whole name, when the button is theirs
 
 
 class Banner(Label):  # type: ignore[misc]
@@ -103,17 +108,25 @@ class TerminalApp(DeviceApp):
         if not self.model.enabled()["login"]:
             return
         box = BoxLayout(orientation="vertical", spacing=self.h(0.015), padding=self.h(0.02))
-        popup = self._popup(tr(self.model.language, "Who are you?"), box, (0.7, 0.9))
+        popup = self._popup(tr(self.model.language, "Who are you?"), box, (0.9, 0.92))
+        # Names in three columns of buttons a finger can hit, scrolling when a big centre's
+        # staff do not fit (thirty names in one column were unreadable slivers).
+        names = GridLayout(cols=3, spacing=self.h(0.015), size_hint_y=None,
+                           row_force_default=True, row_default_height=self.h(0.1))
+        names.bind(minimum_height=names.setter("height"))
 
         def choose(button: Any) -> None:
             popup.dismiss()
-            self._ask_pin(button.action, button.text)
+            self._ask_pin(button.action, button.name)
 
         for staff_id, name in self.model.staff():
-            button = TButton(text=name, action=staff_id)
+            button = TButton(text=name, action=staff_id, name=name, max_lines=2)
             button.bind(on_release=choose)
-            box.add_widget(button)
-        self._add_cancel(box, popup)
+            names.add_widget(button)
+        scroll = ScrollView(do_scroll_x=False, bar_width=self.h(0.012))
+        scroll.add_widget(names)
+        box.add_widget(scroll)
+        self._add_cancel(box, popup, fixed=True)
         self._open(popup)
 
     def _ask_pin(self, staff_id: str, name: str) -> None:
@@ -125,8 +138,14 @@ class TerminalApp(DeviceApp):
                             (0.6, 0.62))
 
         def sign_in(*_args: Any) -> None:
+            pin = field.text.strip()
+            if not PIN.fullmatch(pin):  # said here: the hub would only see a bad request
+                self.model.say(tr(self.model.language, "A PIN is 4 to 12 digits."),
+                               problem=True)
+                field.text = ""
+                return
             popup.dismiss()
-            self.press("login", staff=staff_id, pin=field.text.strip())
+            self.press("login", staff=staff_id, pin=pin)
 
         field.bind(on_text_validate=sign_in)
         ok = TButton(text=tr(self.model.language, "Sign in"), action="login")
@@ -163,8 +182,10 @@ class TerminalApp(DeviceApp):
         return Popup(title=title, content=content, size_hint=size, title_font=self.font_bold,
                      title_size=self.h(0.05), auto_dismiss=True)
 
-    def _add_cancel(self, box: Any, popup: Popup) -> None:
+    def _add_cancel(self, box: Any, popup: Popup, fixed: bool = False) -> None:
         cancel = TButton(text=tr(self.model.language, "Cancel") + "  [Esc]", action="cancel")
+        if fixed:  # under a scrolling list: its own height
+            cancel.size_hint_y, cancel.height = None, self.h(0.1)
         cancel.bind(on_release=lambda *_: popup.dismiss())
         box.add_widget(cancel)
 

@@ -8,6 +8,7 @@ counter."); a request the hub does not answer is re-sent with the same transacti
 from __future__ import annotations
 
 import threading
+from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -201,8 +202,11 @@ class TerminalModel(HubPresence):
         return self.view.officer if self.view else None
 
     def staff(self) -> list[tuple[str, str]]:
-        """(id, name) of everyone who may sign in, by name."""
-        return sorted(((s.id, s.name) for s in self.config.staff), key=lambda s: s[1])
+        """(id, name) of everyone who may sign in, by name; two people of one name (common in
+        Vietnam) are told apart by their id."""
+        names = Tally(s.name for s in self.config.staff)
+        return sorted(((s.id, s.name if names[s.name] == 1 else f"{s.name} ({s.id})")
+                       for s in self.config.staff), key=lambda s: (s[1].split()[-1], s[1]))
 
     def _confirmation(self, action: str, previous: m.TicketView | None,
                       arguments: dict[str, Any]) -> str:
@@ -216,6 +220,11 @@ class TerminalModel(HubPresence):
         service = self.config.service(str(arguments.get("service", "")))
         return tr(lang, DONE[action], number=number.number if number else "",
                   service=service.names.get(lang, service.id) if service else "")
+
+    def say(self, message: str, problem: bool = False) -> None:
+        """A message of the screen's own (a PIN that cannot be one, before anything is sent)."""
+        self.message, self.refused = message, problem
+        self.on_change()
 
     # --- staff actions (blocking: the app calls them off the UI thread) ----------------------
 

@@ -95,9 +95,12 @@ def test_counter_terminal_by_touch_and_keys(mosquitto: BrokerAddress, tmp_path: 
         assert report["refusal"] == "Không còn ai đang chờ."  # "queue empty", in plain words
         # A message that appears moves no button: a second press lands where the first did.
         assert report["buttons_with_message"] == report["buttons_without_message"]
+        assert report["buttons_while_serving"] == report["buttons_without_message"]
         # Staff sign in: a name, then the PIN; the counter shows who is on duty.
-        assert report["staff_names"][0] == "Lê Thị Mai"  # by name
-        assert report["signed_in"] == ["Quầy 1 · Lê Thị Mai", "Đã đăng nhập: Lê Thị Mai."]
+        assert report["staff_names"][0] == "Trần Văn Hùng"  # by given name
+        assert all(h >= 60 for _w, h in report["name_targets"])
+        assert report["bad_pin_said"] == "Mã PIN gồm 4 đến 12 chữ số."
+        assert report["signed_in"] == ["Quầy 1 · Trần Văn Hùng", "Đã đăng nhập: Trần Văn Hùng."]
         assert report["serving"] == "A001"
         rows = hub.engine.store.conn.execute(
             "SELECT number, state, recalls, counter FROM tickets ORDER BY id").fetchall()

@@ -193,6 +193,7 @@ def main() -> int:
             if model_t.ticket is None or model_t.busy:
                 return False
             report["serving"] = model_t.ticket.number
+            report["buttons_while_serving"] = places()
             key("r")
             return True
 
@@ -228,9 +229,11 @@ def main() -> int:
             if app.popup is None:
                 return False
             shot("sign-in-names")
-            names = [b for b in app.popup.content.children if b.action != "cancel"]
-            report["staff_names"] = [b.text for b in reversed(names)]
-            tap(names[-1])  # the first name
+            names = [b for b in app.popup.content.walk(restrict=True)
+                     if getattr(b, "name", "") and getattr(b, "action", "") != "cancel"]
+            report["staff_names"] = [b.name for b in names]
+            report["name_targets"] = [[b.width, b.height] for b in names]
+            tap(names[0])  # the first name
             return True
 
         def pin_typed() -> bool:
@@ -239,6 +242,12 @@ def main() -> int:
             fields = [w for w in app.popup.content.children
                       if isinstance(w, TextInput)] if app.popup else []
             if not fields:
+                return False
+            if "bad_pin_said" not in report:  # letters first: said on the screen, nothing sent
+                fields[0].text = "12"
+                tap(next(b for b in app.popup.content.children
+                         if getattr(b, "action", "") == "login"))
+                report["bad_pin_said"] = model_t.banner()
                 return False
             fields[0].text = "2468"
             shot("sign-in-pin")
