@@ -65,6 +65,7 @@ def login(ops: Operations, request: m.LoginRequest, source: str, now: float) -> 
         count = ops.guard.failed(source, member.id, now)
         log.warning("wrong PIN for %s at counter %s from %s (%d in a row)", member.id,
                     counter.id, source, count)
+        ops.guard.check(source, member.id, now)  # the fifth: say it is locked now
         raise HubError("wrong_pin", f"wrong PIN for {member.name}")
     ops.guard.succeeded(source, member.id)
     changes = Changes(counters={counter.id})

@@ -95,13 +95,17 @@ def rows(config: LobbyConfig, groups: dict[str, Figures],
     scale = config.ratings.levels
     lang = config.site.languages[0]
     best_two = {level.id for level in scale[:2]}
-    header = [by or "", "served", "ratings", "response %",
+    header = [by or "all", "served", "ratings", "response %",
               *[level.names.get(lang, level.id) for level in scale],
               "satisfaction %", "reasons"]
-    names = {s.id: s.name for s in config.staff} if by == "staff" else {}
+    names = {"—": "(nobody signed in)"}
+    if by == "staff":
+        names |= {s.id: s.name for s in config.staff}
+    elif by == "service":
+        names |= {s.id: f"{s.id} · {s.names.get(lang, s.id)}" for s in config.services}
     reasons = {r.id: r.names.get(lang, r.id) for r in config.ratings.reasons}
     table = []
-    for key in sorted(groups):
+    for key in sorted(groups, key=lambda k: _order(names.get(k, k))):
         f = groups[key]
         rated = f.ratings
         table.append([
@@ -111,6 +115,11 @@ def rows(config: LobbyConfig, groups: dict[str, Figures],
             ", ".join(f"{reasons.get(r, r)} ({n})" for r, n in f.reasons.most_common(3)),
         ])
     return header, table
+
+
+def _order(label: str) -> tuple[int, int, str]:
+    """Counters by number (2 before 10), everything else by its text, "(nobody…)" last."""
+    return (label.startswith("("), int(label) if label.isdigit() else 0, label)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -134,11 +143,14 @@ def ratings_command(args: argparse.Namespace) -> int:
         writer = csv.writer(out)
         writer.writerow(header)
         writer.writerows(table)
-        sys.stdout.write(out.getvalue())
+        # With a byte order mark: a spreadsheet then reads the Vietnamese as UTF-8.
+        sys.stdout.buffer.write(out.getvalue().encode("utf-8-sig"))
         return 0
     print(f"Ratings {first} – {last} ({config.site.name.get(config.site.languages[0], '')})")
     widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(len(header))]
     for row in [header, *table]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths,
                                                                           strict=True)).rstrip())
+    if not table:
+        print("(no ticket served in this range)")
     return 0

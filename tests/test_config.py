@@ -130,3 +130,12 @@ def test_staff_need_a_pin_hash_in_the_file() -> None:
     text = SMALL_YAML.replace("hub:\n", 'staff:\n  - {id: nv-a, name: "An"}\nhub:\n')
     found = problems(text)
     assert len(found) == 1 and "staff[0]: no pin_hash" in found[0]
+
+
+def test_a_counter_has_one_rating_pad_at_most() -> None:
+    text = SMALL_YAML.replace("devices:\n", """devices:
+  - {id: pad-1, role: rating, counters: ["1"]}
+  - {id: pad-1b, role: rating, counters: ["1"]}
+""")
+    found = problems(text)
+    assert len(found) == 1 and "counter '1' has a rating pad already" in found[0]

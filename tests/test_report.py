@@ -47,13 +47,14 @@ def test_the_report_counts_what_happened(tmp_path: Path) -> None:
                                "--from", DAY, "--csv", *options],
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-        return list(csv.reader(io.StringIO(done.stdout)))
+        assert done.stdout.startswith("\ufeff")  # a spreadsheet reads it as UTF-8
+        return list(csv.reader(io.StringIO(done.stdout.removeprefix("\ufeff"))))
 
     header, everyone = report()
-    assert header == ["", "served", "ratings", "response %", "Rất hài lòng", "Hài lòng",
+    assert header == ["all", "served", "ratings", "response %", "Rất hài lòng", "Hài lòng",
                       "Bình thường", "Không hài lòng", "satisfaction %", "reasons"]
     assert everyone == ["all", "5", "4", "80.0", "2", "1", "0", "1", "75.0", "Chờ quá lâu (1)"]
-    _, hung, lan = report("--by", "staff")
+    _, lan, hung = report("--by", "staff")  # by name
     assert lan == ["Nguyễn Thị Lan", "3", "3", "100.0", "2", "0", "0", "1", "66.7",
                    "Chờ quá lâu (1)"]
     assert hung == ["Trần Văn Hùng", "2", "1", "50.0", "0", "1", "0", "0", "100.0", ""]

@@ -215,7 +215,13 @@ def reference_problems(config: LobbyConfig) -> list[tuple[Path, str]]:
                 problems.append(
                     (("counters", ci, "services", si), f"unknown service {service_id!r}")
                 )
+    faced: set[str] = set()
     for di, device in enumerate(config.devices):
+        if device.role == "rating":  # two pads would race for one citizen's answer
+            if device.counters and device.counters[0] in faced:
+                problems.append((("devices", di, "counters"),
+                                 f"counter {device.counters[0]!r} has a rating pad already"))
+            faced.update(device.counters)
         for ki, counter_id in enumerate(device.counters):
             if counter_id not in counters:
                 problems.append(
