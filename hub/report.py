@@ -98,18 +98,21 @@ def rows(config: LobbyConfig, groups: dict[str, Figures],
     header = [by or "all", "served", "ratings", "response %",
               *[level.names.get(lang, level.id) for level in scale],
               "satisfaction %", "reasons"]
-    names = {"—": "(nobody signed in)"}
+    names: dict[str, str] = {"—": "(nobody signed in)"}
     if by == "staff":
         names |= {s.id: s.name for s in config.staff}
     elif by == "service":
         names |= {s.id: f"{s.id} · {s.names.get(lang, s.id)}" for s in config.services}
     reasons = {r.id: r.names.get(lang, r.id) for r in config.ratings.reasons}
     table = []
-    for key in sorted(groups, key=lambda k: _order(names.get(k, k))):
+    def label(key: str) -> str:
+        return names.get(key) or key
+
+    for key in sorted(groups, key=lambda k: _order(label(k))):
         f = groups[key]
         rated = f.ratings
         table.append([
-            names.get(key, key), str(f.served), str(rated), _percent(rated, f.served),
+            label(key), str(f.served), str(rated), _percent(rated, f.served),
             *[str(f.levels[level.id]) for level in scale],
             _percent(sum(f.levels[i] for i in best_two), rated),
             ", ".join(f"{reasons.get(r, r)} ({n})" for r, n in f.reasons.most_common(3)),
