@@ -131,17 +131,19 @@ class TerminalApp(DeviceApp):
 
     def _ask_pin(self, staff_id: str, name: str) -> None:
         box = BoxLayout(orientation="vertical", spacing=self.h(0.02), padding=self.h(0.02))
-        field = TextInput(multiline=False, password=True, input_filter="int",
-                          font_size=self.h(0.06), font_name=self.font, size_hint_y=None,
-                          height=self.h(0.1))
+        # Whatever is typed is kept (a letter dropped silently would send another PIN) and
+        # checked on sign-in; the dialog says what is wrong, where the eyes are.
+        field = TextInput(multiline=False, password=True, font_size=self.h(0.06),
+                          font_name=self.font, size_hint_y=None, height=self.h(0.1))
+        problem = Label(text="", font_name=self.font_bold, font_size=self.h(0.035),
+                        color=(1, 0.55, 0.5, 1), size_hint_y=None, height=self.h(0.05))
         popup = self._popup(tr(self.model.language, "PIN for {name}", name=name), box,
                             (0.6, 0.62))
 
         def sign_in(*_args: Any) -> None:
             pin = field.text.strip()
             if not PIN.fullmatch(pin):  # said here: the hub would only see a bad request
-                self.model.say(tr(self.model.language, "A PIN is 4 to 12 digits."),
-                               problem=True)
+                problem.text = tr(self.model.language, "A PIN is 4 to 12 digits.")
                 field.text = ""
                 return
             popup.dismiss()
@@ -151,6 +153,7 @@ class TerminalApp(DeviceApp):
         ok = TButton(text=tr(self.model.language, "Sign in"), action="login")
         ok.bind(on_release=sign_in)
         box.add_widget(field)
+        box.add_widget(problem)
         box.add_widget(ok)
         self._add_cancel(box, popup)
         self._open(popup)
@@ -203,7 +206,7 @@ class TerminalApp(DeviceApp):
         model, ids, lang = self.model, self.root_widget.ids, self.model.language
         counter = tr(lang, "Counter {number}", number=model.counter.number)
         officer = model.officer
-        ids.counter.text = f"{counter} · {officer.name}" if officer else counter
+        ids.counter.text = f"{counter} · {model.officer_label()}" if officer else counter
         status = tr(lang, model.status_name)
         ids.status.text = status if model.online else f"{status} · {tr(lang, 'Offline')}"
         ticket = model.ticket

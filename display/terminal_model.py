@@ -8,7 +8,6 @@ counter."); a request the hub does not answer is re-sent with the same transacti
 from __future__ import annotations
 
 import threading
-from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from devicekit.i18n import N_, tr
 from lobby.config.models import Counter, LobbyConfig
 from lobby.contract import messages as m
+from lobby.names import labels, ordered
 from lobby.presence import HubPresence
 from lobby.rpc import RequestTimeoutError
 
@@ -202,11 +202,16 @@ class TerminalModel(HubPresence):
         return self.view.officer if self.view else None
 
     def staff(self) -> list[tuple[str, str]]:
-        """(id, name) of everyone who may sign in, by name; two people of one name (common in
-        Vietnam) are told apart by their id."""
-        names = Tally(s.name for s in self.config.staff)
-        return sorted(((s.id, s.name if names[s.name] == 1 else f"{s.name} ({s.id})")
-                       for s in self.config.staff), key=lambda s: (s[1].split()[-1], s[1]))
+        """(id, name to show) of everyone who may sign in, as a Vietnamese list orders them
+        (lobby/names.py); namesakes show their id."""
+        return ordered((s.id, s.name) for s in self.config.staff)
+
+    def officer_label(self) -> str | None:
+        """Who is signed in, as the list shows them (a namesake with their id)."""
+        officer = self.officer
+        if officer is None:
+            return None
+        return labels((s.id, s.name) for s in self.config.staff).get(officer.id, officer.name)
 
     def _confirmation(self, action: str, previous: m.TicketView | None,
                       arguments: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 from lobby.cli import add_config_argument, read_config
 from lobby.config.models import LobbyConfig
+from lobby.names import labels, sort_key
 
 GROUPS = ("counter", "staff", "service", "day")
 _SERVED = """
@@ -99,8 +100,8 @@ def rows(config: LobbyConfig, groups: dict[str, Figures],
               *[level.names.get(lang, level.id) for level in scale],
               "satisfaction %", "reasons"]
     names: dict[str, str] = {"—": "(nobody signed in)"}
-    if by == "staff":
-        names |= {s.id: s.name for s in config.staff}
+    if by == "staff":  # namesakes with their id
+        names |= labels((s.id, s.name) for s in config.staff)
     elif by == "service":
         names |= {s.id: f"{s.id} · {s.names.get(lang, s.id)}" for s in config.services}
     reasons = {r.id: r.names.get(lang, r.id) for r in config.ratings.reasons}
@@ -120,9 +121,10 @@ def rows(config: LobbyConfig, groups: dict[str, Figures],
     return header, table
 
 
-def _order(label: str) -> tuple[int, int, str]:
-    """Counters by number (2 before 10), everything else by its text, "(nobody…)" last."""
-    return (label.startswith("("), int(label) if label.isdigit() else 0, label)
+def _order(label: str) -> tuple[bool, int, tuple[str, str, str]]:
+    """Counters by number (2 before 10), people as Vietnamese lists order them, the rest by
+    its text; "(nobody signed in)" last."""
+    return (label.startswith("("), int(label) if label.isdigit() else 0, sort_key(label))
 
 
 def _percent(part: int, whole: int) -> str:

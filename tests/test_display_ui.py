@@ -99,7 +99,8 @@ def test_counter_terminal_by_touch_and_keys(mosquitto: BrokerAddress, tmp_path: 
         # Staff sign in: a name, then the PIN; the counter shows who is on duty.
         assert report["staff_names"][0] == "Trần Văn Hùng"  # by given name
         assert all(h >= 60 for _w, h in report["name_targets"])
-        assert report["bad_pin_said"] == "Mã PIN gồm 4 đến 12 chữ số."
+        assert report["bad_pin_said"] == ["Mã PIN gồm 4 đến 12 chữ số."]  # in the dialog
+        assert not report["bad_pin_sent"]  # letters are not dropped and the rest sent
         assert report["signed_in"] == ["Quầy 1 · Trần Văn Hùng", "Đã đăng nhập: Trần Văn Hùng."]
         assert report["serving"] == "A001"
         rows = hub.engine.store.conn.execute(

@@ -54,7 +54,7 @@ def test_the_report_counts_what_happened(tmp_path: Path) -> None:
     assert header == ["all", "served", "ratings", "response %", "Rất hài lòng", "Hài lòng",
                       "Bình thường", "Không hài lòng", "satisfaction %", "reasons"]
     assert everyone == ["all", "5", "4", "80.0", "2", "1", "0", "1", "75.0", "Chờ quá lâu (1)"]
-    _, lan, hung = report("--by", "staff")  # by name
+    _, hung, lan = report("--by", "staff")  # by given name (Hùng, then Lan)
     assert lan == ["Nguyễn Thị Lan", "3", "3", "100.0", "2", "0", "0", "1", "66.7",
                    "Chờ quá lâu (1)"]
     assert hung == ["Trần Văn Hùng", "2", "1", "50.0", "0", "1", "0", "0", "100.0", ""]

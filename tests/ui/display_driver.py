@@ -223,7 +223,7 @@ def main() -> int:
             if app.popup is not None or model_t.busy:
                 return False
             tap(button("sign"))
-            return True
+            return app.popup is not None  # else touched while the button was off: again
 
         def staff_chosen() -> bool:
             if app.popup is None:
@@ -243,11 +243,16 @@ def main() -> int:
                       if isinstance(w, TextInput)] if app.popup else []
             if not fields:
                 return False
-            if "bad_pin_said" not in report:  # letters first: said on the screen, nothing sent
-                fields[0].text = "12"
+            if "bad_pin_said" not in report:  # letters first: said in the dialog, nothing sent
+                from kivy.uix.label import Label
+
+                fields[0].text = "12ab34"
+                before = model_t.message
                 tap(next(b for b in app.popup.content.children
                          if getattr(b, "action", "") == "login"))
-                report["bad_pin_said"] = model_t.banner()
+                report["bad_pin_said"] = [w.text for w in app.popup.content.children
+                                          if type(w) is Label and w.text]
+                report["bad_pin_sent"] = model_t.busy or model_t.message != before
                 return False
             fields[0].text = "2468"
             shot("sign-in-pin")
