@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import hub.duty  # noqa: F401 (registers the login, logout and rate operations)
+# Imported for their @operation registrations: staff and ratings, the supervisor's actions.
+from hub import duty, supervision  # noqa: F401
 from hub.errors import HubError
 from hub.guard import SignInGuard
 from hub.live import LiveState

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-TicketState = Literal["waiting", "called", "done", "no_show", "not_handed_out"]
+TicketState = Literal["waiting", "called", "done", "no_show", "not_handed_out", "cancelled"]
 CounterStatus = Literal["open", "paused", "closed"]
 
 

@@ -232,7 +232,8 @@ class Operations:
         self.live.add_call(call)
         changes.calls.append(call)
 
-    def _call(self, counter: CounterLive, ticket: Ticket, now: float, source: str) -> Result:
+    def call_ticket(self, counter: CounterLive, ticket: Ticket, now: float,
+                    source: str) -> Result:
         changes = Changes(counters={counter.id}, queues=True)
         if counter.ticket is not None:
             self._close(counter, "done", now, source, changes, detail="next called")
@@ -258,7 +259,7 @@ class Operations:
                            self.config.priority.priority_in_a_row, counter.priority_streak)
         if ticket is None:
             raise HubError("queue_empty", f"nobody is waiting for counter {counter.id}")
-        return self._call(counter, ticket, now, source)
+        return self.call_ticket(counter, ticket, now, source)
 
     @operation(m.CallRequest)
     def call(self, request: m.CallRequest, source: str, now: float) -> Result:
@@ -269,7 +270,7 @@ class Operations:
         if ticket is None:
             raise HubError("unknown_ticket", f"{request.number} is not waiting for a service "
                            f"of counter {counter.id}")
-        return self._call(counter, ticket, now, source)
+        return self.call_ticket(counter, ticket, now, source)
 
     @operation(m.RecallRequest)
     def recall(self, request: m.RecallRequest, source: str, now: float) -> Result:

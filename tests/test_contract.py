@@ -21,7 +21,8 @@ def test_topics_are_exactly_those_of_the_design() -> None:
         "state/board", "event/called", "device/{device}/status"}
     assert set(ACTIONS) == {"issue", "print_failed", "not_handed_out", "call_next", "recall",
                             "call", "done", "no_show", "transfer", "pause", "resume",
-                            "login", "logout", "rate"}  # the last three added within v1
+                            "login", "logout", "rate",  # added within v1 (#11)
+                            "cancel", "move", "raise_priority", "call_to"}  # and #12
     for spec in REGISTRY:
         commands = spec.name.startswith("request") or spec.name == "reply"
         assert spec.qos == 1

@@ -203,9 +203,9 @@ class Store:
         """Write the mutable fields of a ticket back."""
         self.conn.execute(
             "UPDATE tickets SET service = ?, state = ?, queued_at = ?, called_at = ?, "
-            "closed_at = ?, counter = ?, recalls = ?, printed = ? WHERE id = ?",
+            "closed_at = ?, counter = ?, recalls = ?, printed = ?, priority = ? WHERE id = ?",
             (ticket.service, ticket.state, ticket.queued_at, ticket.called_at, ticket.closed_at,
-             ticket.counter, ticket.recalls, int(ticket.printed), ticket.id),
+             ticket.counter, ticket.recalls, int(ticket.printed), ticket.priority, ticket.id),
         )
 
     def add_event(self, ticket_id: int, kind: str, at: float, counter: str | None = None,

@@ -8,6 +8,8 @@ trigger's body).
 
 from __future__ import annotations
 
+import re
+
 from sqlite_utils import Database, Migrations
 
 MIGRATIONS = Migrations("lobby-hub")
@@ -118,11 +120,16 @@ def _ticket_state_not_handed_out(db: Database) -> None:
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tickets'").fetchone()[0]
     if "not_handed_out" in current:
         return  # built already (stopped before its record was written)
-    rebuilt = current.replace(
-        "CHECK (state IN ('waiting', 'called', 'done', 'no_show'))",
-        f"CHECK (state IN {_NEW_STATES})",
-    ).replace("CREATE TABLE tickets", "CREATE TABLE tickets_new", 1)
-    assert "not_handed_out" in rebuilt, "the tickets table is not the one 0001 made"
+    _rebuild_tickets(db, current, "('waiting', 'called', 'done', 'no_show')", _NEW_STATES)
+
+
+def _rebuild_tickets(db: Database, current: str, old_states: str, new_states: str) -> None:
+    """`tickets` built again with a new CHECK on `state`, its rows, indexes and the foreign
+    keys that point at it kept (SQLite changes a CHECK no other way)."""
+    # SQLite quotes a renamed table's name in the schema it keeps: "tickets" after 0002.
+    rebuilt = re.sub(r'CREATE TABLE "?tickets"?', "CREATE TABLE tickets_new", current.replace(
+        f"CHECK (state IN {old_states})", f"CHECK (state IN {new_states})"), count=1)
+    assert new_states in rebuilt, "the tickets table is not the one the migrations made"
     db.execute("PRAGMA foreign_keys=OFF")
     try:
         with db.atomic():
@@ -186,3 +193,15 @@ CREATE TABLE ratings (
     source TEXT NOT NULL
 )""")
     db.execute("CREATE INDEX ratings_at ON ratings (at)")
+
+
+@MIGRATIONS(name="0005_ticket_state_cancelled", transactional=False)
+def _ticket_state_cancelled(db: Database) -> None:
+    # A supervisor may cancel a waiting ticket (with a reason): a state of its own, so that it
+    # is never called and the figures leave it out of waits.
+    current = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tickets'").fetchone()[0]
+    if "cancelled" in current:
+        return  # built already (stopped before its record was written)
+    _rebuild_tickets(db, current, _NEW_STATES,
+                     "('waiting', 'called', 'done', 'no_show', 'not_handed_out', 'cancelled')")

@@ -28,10 +28,12 @@ TicketNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}[0-9]{1,6}$
 Names = dict[LanguageCode, str]
 
 CounterStatusName = Literal["open", "paused", "closed"]
-TicketStateName = Literal["waiting", "called", "done", "no_show", "not_handed_out"]
+# "cancelled" added within v1: a supervisor took a waiting ticket out of the queue.
+TicketStateName = Literal["waiting", "called", "done", "no_show", "not_handed_out", "cancelled"]
 PaperState = Literal["ok", "near_end", "out", "unknown"]
 # Added within v1: "rating" (a rating pad at a counter, facing the citizen).
-DeviceRole = Literal["kiosk", "board", "counter", "rating", "simulator"]
+# "console" too: the centre's web console, acting for its signed-in supervisors.
+DeviceRole = Literal["kiosk", "board", "counter", "rating", "console", "simulator"]
 
 
 class Strict(BaseModel):
@@ -225,6 +227,37 @@ class RateRequest(CounterRequest):
 
 class ResumeRequest(CounterRequest):
     pass
+
+
+User = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f]+$")]
+
+
+class SupervisorRequest(Request[TicketView]):
+    """Added within v1: a supervisor's action on a waiting ticket, from the console, which
+    names its signed-in user (kept with the ticket's events)."""
+
+    ticket_id: int = Field(ge=1, le=2**63 - 1)
+    user: User
+
+
+class CancelRequest(SupervisorRequest):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class MoveRequest(SupervisorRequest):
+    service: Identifier
+
+
+class RaisePriorityRequest(SupervisorRequest):
+    priority: Identifier
+
+
+class CallToRequest(Request[CounterView]):
+    """Added within v1: a supervisor calls a given waiting ticket to a counter."""
+
+    ticket_id: int = Field(ge=1, le=2**63 - 1)
+    user: User
+    counter: Identifier
 
 
 # --- retained state and events (hub -> everyone) -------------------------------------------

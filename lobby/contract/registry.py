@@ -21,8 +21,8 @@ ROOT = "lobby"
 
 # Who publishes and who reads each topic. The hub authorises requests by these parties, the
 # broker's access rules are generated from them, and the docs print them.
-Party = Literal["hub", "kiosk", "board", "counter", "rating"]
-DEVICE_PARTIES: tuple[Party, ...] = ("kiosk", "board", "counter", "rating")
+Party = Literal["hub", "kiosk", "board", "counter", "rating", "console"]
+DEVICE_PARTIES: tuple[Party, ...] = ("kiosk", "board", "counter", "rating", "console")
 _PARAM = re.compile(r"\{(\w+)\}")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # whole value: fullmatch, never match
 
@@ -117,9 +117,28 @@ REGISTRY: tuple[TopicSpec, ...] = (
              m.RateRequest(transaction="r5-000007", counter="5", ticket_id=42,
                            level="dissatisfied", reason="waited_long"),
              note="the keypad bus's RATE key too"),
+    _request("cancel", m.CancelRequest, ("console",),
+             "A supervisor takes a waiting ticket out of the queue, with a reason; it is "
+             "`cancelled`, never called, and left out of the waits.",
+             m.CancelRequest(transaction="console-000001", ticket_id=42, user="giamdoc",
+                             reason="công dân đã về")),
+    _request("move", m.MoveRequest, ("console",),
+             "A supervisor moves a waiting ticket to another service's line, keeping its number "
+             "and its place in time.",
+             m.MoveRequest(transaction="console-000002", ticket_id=42, user="giamdoc",
+                           service="B")),
+    _request("raise_priority", m.RaisePriorityRequest, ("console",),
+             "A supervisor puts a waiting ticket in a priority class.",
+             m.RaisePriorityRequest(transaction="console-000003", ticket_id=42, user="giamdoc",
+                                    priority="elderly")),
+    _request("call_to", m.CallToRequest, ("console",),
+             "A supervisor calls a given waiting ticket to a counter (any service); as a "
+             "counter's call, it finishes the ticket the counter was serving.",
+             m.CallToRequest(transaction="console-000004", ticket_id=42, user="giamdoc",
+                             counter="5")),
     TopicSpec(
         name="reply", pattern="reply/{device}", model=m.Reply, qos=1, retained=False,
-        publishers=("hub",), subscribers=("kiosk", "counter", "rating"),
+        publishers=("hub",), subscribers=("kiosk", "counter", "rating", "console"),
         note="only the requesting device",
         description="The answer to every request, matched by `transaction`. `data` is the "
         "model the action names (see each request): the ticket for issue and print_failed, "
@@ -137,7 +156,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="state.queues", pattern="state/queues", model=m.QueuesState, qos=1, retained=True,
-        publishers=("hub",), subscribers=("kiosk", "board", "counter"),
+        publishers=("hub",), subscribers=("kiosk", "board", "counter", "console"),
         description="Per service: names, whether it is open now, people waiting and the wait "
         "estimate.",
         example=m.QueuesState(seq=311, at=_NOW, services=[m.ServiceQueue(
@@ -146,7 +165,8 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="state.counter", pattern="state/counters/{counter}", model=m.CounterView, qos=1,
-        retained=True, publishers=("hub",), subscribers=("board", "counter", "rating"),
+        retained=True, publishers=("hub",),
+        subscribers=("board", "counter", "rating", "console"),
         description="A counter's status, its current ticket (null when idle), the officer on "
         "duty and a finished ticket awaiting the citizen's rating (null when none).",
         example=m.CounterView(counter="5", number=5, status="open", services=["A", "B"],
@@ -157,7 +177,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="state.config", pattern="state/config", model=m.ConfigState, qos=1, retained=True,
-        publishers=("hub",), subscribers=("kiosk", "board", "counter", "rating"),
+        publishers=("hub",), subscribers=("kiosk", "board", "counter", "rating", "console"),
         description="The centre's configuration (site, languages, services and their hours, "
         "counters, priority classes, devices and their settings) with its revision and the "
         "time it took effect; never a secret. Republished when it changes.",
@@ -170,7 +190,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="state.board", pattern="state/board", model=m.BoardState, qos=1, retained=True,
-        publishers=("hub",), subscribers=("board",),
+        publishers=("hub",), subscribers=("board", "console"),
         description="The last calls, newest first, each with its `seq`.",
         example=m.BoardState(seq=311, at=_NOW, calls=[m.BoardCall(
             seq=311, number="A023", counter="5", counter_number=5, service="A", recall=False,
@@ -186,7 +206,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="device.status", pattern="device/{device}/status", model=m.DeviceStatus, qos=1,
-        retained=True, publishers=DEVICE_PARTIES, subscribers=("hub",),
+        retained=True, publishers=DEVICE_PARTIES, subscribers=("hub", "console"),
         note="the broker publishes a device's will (offline); the hub publishes stale",
         description="Sent on connect and as a heartbeat. A kiosk adds its printer's state. "
         "The hub publishes `stale` for a device whose heartbeats stopped.",

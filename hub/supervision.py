@@ -1,0 +1,77 @@
+"""A supervisor's hands on the queue, from the console: cancel a waiting ticket with a reason,
+move it to another service, raise it to a priority class, call it to a counter.
+
+The console is a device of its own role; it names the signed-in user who acted, and the hub
+keeps that name (and the reason) in the ticket's events. Each action checks all it refuses
+before it writes, like every operation.
+"""
+
+from __future__ import annotations
+
+from hub.errors import HubError
+from hub.model import Ticket
+from hub.operations import Changes, Operations, Result, operation
+from lobby.contract import messages as m
+
+
+def _waiting(ops: Operations, ticket_id: int) -> Ticket:
+    for line in ops.live.waiting.values():
+        for ticket in line:
+            if ticket.id == ticket_id:
+                return ticket
+    raise HubError("unknown_ticket", f"ticket {ticket_id} is not waiting")
+
+
+@operation(m.CancelRequest)
+def cancel(ops: Operations, request: m.CancelRequest, source: str, now: float) -> Result:
+    ticket = _waiting(ops, request.ticket_id)
+    ops.live.remove_waiting(ticket)
+    ticket.state, ticket.closed_at = "cancelled", now
+    ops.store.save_ticket(ticket)
+    ops.store.add_event(ticket.id, "cancelled", now, device=source,
+                        detail=f"{request.user}: {request.reason}")
+    return Result(ops.views.ticket(ticket), Changes(queues=True))
+
+
+@operation(m.MoveRequest)
+def move(ops: Operations, request: m.MoveRequest, source: str, now: float) -> Result:
+    ticket = _waiting(ops, request.ticket_id)
+    if ops.config.service(request.service) is None:
+        raise HubError("unknown_service", f"no service {request.service!r} at this centre")
+    if ticket.service == request.service:
+        raise HubError("bad_request", f"{ticket.number} waits for {request.service} already")
+    if not ops.config.counters_serving(request.service):
+        raise HubError("closed", f"no open counter serves {request.service}")
+    previous = ticket.service
+    ops.live.remove_waiting(ticket)
+    ticket.service = request.service  # its number and its place in time stay
+    ops.store.save_ticket(ticket)
+    ops.store.add_event(ticket.id, "moved", now, device=source,
+                        detail=f"{request.user}: {previous}->{request.service}")
+    ops.live.waiting.setdefault(ticket.service, [])
+    ops.live.add_waiting(ticket)
+    return Result(ops.views.ticket(ticket), Changes(queues=True))
+
+
+@operation(m.RaisePriorityRequest)
+def raise_priority(ops: Operations, request: m.RaisePriorityRequest, source: str,
+                   now: float) -> Result:
+    ticket = _waiting(ops, request.ticket_id)
+    if ops.config.priority_class(request.priority) is None:
+        raise HubError("unknown_priority", f"no priority class {request.priority!r}")
+    if ticket.priority == request.priority:
+        raise HubError("bad_request", f"{ticket.number} is in {request.priority} already")
+    ticket.priority = request.priority
+    ops.store.save_ticket(ticket)
+    ops.store.add_event(ticket.id, "priority_raised", now, device=source,
+                        detail=f"{request.user}: {request.priority}")
+    return Result(ops.views.ticket(ticket), Changes(queues=True))
+
+
+@operation(m.CallToRequest)
+def call_to(ops: Operations, request: m.CallToRequest, source: str, now: float) -> Result:
+    counter = ops.configured(ops.counter(request.counter))
+    ticket = _waiting(ops, request.ticket_id)
+    ops.store.add_event(ticket.id, "called_by_supervisor", now, counter=counter.id,
+                        device=source, detail=request.user)
+    return ops.call_ticket(counter, ticket, now, source)
