@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hub import metrics
 from lobby.cli import add_config_argument, read_config
 from lobby.config.models import LobbyConfig
 from lobby.names import labels, sort_key
@@ -50,7 +51,8 @@ class Figures:
 def register(sub: Any) -> None:
     report = sub.add_parser("report", help="figures from the hub's store (read-only)")
     kinds = report.add_subparsers(dest="report_kind", required=True, metavar="REPORT",
-                                  help="ratings: the citizens' satisfaction")
+                                  help="ratings: the citizens' satisfaction; figures: "
+                                  "tickets, waits and service times")
     ratings = kinds.add_parser("ratings", help="served tickets, ratings, response rate, "
                                "levels, satisfaction index and reasons")
     add_config_argument(ratings)
@@ -64,6 +66,7 @@ def register(sub: Any) -> None:
                          "service or day")
     ratings.add_argument("--csv", action="store_true", help="CSV on standard output")
     ratings.set_defaults(run=ratings_command)
+    register_figures(kinds)
 
 
 def _day(text: str) -> str:
@@ -143,6 +146,11 @@ def ratings_command(args: argparse.Namespace) -> int:
         print(f"lobby report: --from {first} is after --to {last}", file=sys.stderr)
         return 2
     header, table = rows(config, collect(db, first, last, args.by), args.by)
+    return _print_table(args, config, f"Ratings {first} – {last}", header, table)
+
+
+def _print_table(args: argparse.Namespace, config: LobbyConfig, title: str, header: list[str],
+                 table: list[list[str]]) -> int:
     if args.csv:
         out = io.StringIO()
         writer = csv.writer(out)
@@ -151,11 +159,64 @@ def ratings_command(args: argparse.Namespace) -> int:
         # With a byte order mark: a spreadsheet then reads the Vietnamese as UTF-8.
         sys.stdout.buffer.write(out.getvalue().encode("utf-8-sig"))
         return 0
-    print(f"Ratings {first} – {last} ({config.site.name.get(config.site.languages[0], '')})")
+    print(f"{title} ({config.site.name.get(config.site.languages[0], '')})")
     widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(len(header))]
     for row in [header, *table]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths,
                                                                           strict=True)).rstrip())
     if not table:
-        print("(no ticket served in this range)")
+        print("(no ticket in this range)")
     return 0
+
+
+def register_figures(kinds: Any) -> None:
+    figures_parser = kinds.add_parser(
+        "figures", help="issued, served, no-show, cancelled, transferred; waits and service "
+        "times (mean, median, p90, max) and the share within target (docs/metrics.md)")
+    add_config_argument(figures_parser)
+    figures_parser.add_argument("--db", metavar="PATH", help="the hub's SQLite file")
+    figures_parser.add_argument("--from", dest="first", type=_day, metavar="DAY")
+    figures_parser.add_argument("--to", dest="last", type=_day, metavar="DAY")
+    figures_parser.add_argument("--by", choices=metrics.GROUPS)
+    figures_parser.add_argument("--csv", action="store_true")
+    figures_parser.set_defaults(run=figures_command)
+
+
+def figures_rows(config: LobbyConfig, groups: dict[str, metrics.Figures],
+                 by: str | None) -> tuple[list[str], list[list[str]]]:
+    header = [by or "all", "issued", "served", "no-show", "cancelled", "transferred",
+              "not printed", "not handed out", "wait mean", "wait median", "wait p90",
+              "wait max", "service mean", "service median", "on time %"]
+
+    def minutes(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1f}"
+
+    table = []
+    for key in sorted(groups, key=_order):
+        f = groups[key]
+        waits, services = f.wait_summary(), f.service_summary()
+        table.append([key, *(str(n) for n in (f.issued, f.served, f.no_show, f.cancelled,
+                                              f.transferred, f.not_printed, f.not_handed_out)),
+                      *(minutes(waits[k]) for k in ("mean", "median", "p90", "max")),
+                      minutes(services["mean"]), minutes(services["median"]),
+                      "—" if f.on_time_share is None else f"{100 * f.on_time_share:.1f}"])
+    return header, table
+
+
+def figures_command(args: argparse.Namespace) -> int:
+    config = read_config(args.config)
+    db = args.db or config.hub.db
+    if not Path(db).exists():
+        print(f"lobby report: no store at {db}", file=sys.stderr)
+        return 2
+    first = args.first or dt.datetime.now(config.site.zone).date().isoformat()
+    last = args.last or first
+    if first > last:
+        print(f"lobby report: --from {first} is after --to {last}", file=sys.stderr)
+        return 2
+    targets = {s.id: s.target_wait_minutes for s in config.services
+               if s.target_wait_minutes is not None}
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        groups = metrics.figures(conn, first, last, args.by, config.site.zone, targets)
+    header, table = figures_rows(config, groups, args.by)
+    return _print_table(args, config, f"Figures {first} – {last}", header, table)

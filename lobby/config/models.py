@@ -76,6 +76,10 @@ class Service(Model):
     numbering: Numbering = Numbering()
     hours: list[OpeningHours] = Field(default_factory=list, description="empty: always open")
     default_service_minutes: float = Field(default=5.0, gt=0, le=240)
+    target_wait_minutes: float | None = Field(
+        default=None, gt=0, le=480,
+        description="the wait the centre aims to call within: the share of waits within it "
+        "is a figure of its own (docs/metrics.md)")
     icon: str | None = None
 
 
