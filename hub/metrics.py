@@ -24,7 +24,9 @@ FROM tickets WHERE day BETWEEN ? AND ? ORDER BY id
 _EVENTS = """
 SELECT e.ticket_id, e.kind, e.at, e.counter, e.detail, e.staff
 FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-WHERE t.day BETWEEN ? AND ? ORDER BY e.ticket_id, e.at, e.id
+WHERE t.day BETWEEN ? AND ?
+  AND e.kind IN ('called', 'moved', 'transferred', 'done', 'no_show')
+ORDER BY e.ticket_id, e.id
 """
 
 
@@ -110,10 +112,19 @@ def figures(conn: sqlite3.Connection, first: str, last: str, by: str | None, zon
     groups: dict[str, Figures] = defaultdict(Figures)
 
     def key(service: str, counter: str | None, staff: str | None, at: float) -> str:
+        # Only what the grouping needs: a year's 300,000 tickets call this twice each.
+        if by is None:
+            return "all"
+        if by == "service":
+            return service
+        if by == "counter":
+            return counter or "—"
+        if by == "staff":
+            return staff or "—"
         moment = dt.datetime.fromtimestamp(at, zone)
-        return {None: "all", "service": service, "counter": counter or "—",
-                "staff": staff or "—", "hour": f"{moment.hour:02d}",
-                "weekday": WEEKDAYS[moment.weekday()], "day": moment.date().isoformat()}[by]
+        if by == "hour":
+            return f"{moment.hour:02d}"
+        return WEEKDAYS[moment.weekday()] if by == "weekday" else moment.date().isoformat()
 
     for ticket_id, issued_service, state, issued_at, printed, counter in conn.execute(
             _TICKETS, (first, last)):
@@ -127,7 +138,7 @@ def figures(conn: sqlite3.Connection, first: str, last: str, by: str | None, zon
         counts.served += state == "done"
         counts.no_show += state == "no_show"
         counts.cancelled += state == "cancelled"
-        counts.transferred += any(kind == "transferred" for kind, *_ in history)
+        counts.transferred += any(event[0] == "transferred" for event in history)
         if state in ("cancelled", "not_handed_out"):
             continue  # nobody waited for these (docs/metrics.md)
         for step in ticket_steps(issued_service, issued_at, history):
