@@ -27,6 +27,7 @@ from hub.store import Store  # noqa: E402
 from lobby.config import load_config  # noqa: E402
 
 CENTRE = ROOT / "tests" / "fixtures" / "centres" / "merged-commune.yaml"
+EventRow = tuple[int, float, str, str | None, str, str | None, str | None]
 
 
 def build(db: Path, tickets: int, rng: random.Random) -> tuple[str, str, str]:
@@ -45,9 +46,8 @@ def build(db: Path, tickets: int, rng: random.Random) -> tuple[str, str, str]:
         day += dt.timedelta(days=1)
     per_day = tickets // len(days)
     conn = sqlite3.connect(db)
-    Event = tuple[int, float, str, str | None, str, str | None, str | None]
     rows: list[tuple[object, ...]] = []
-    events: list[Event] = []
+    events: list[EventRow] = []
     ratings: list[tuple[object, ...]] = []
     ticket_id = 0
     for day in days:
