@@ -86,9 +86,14 @@ class TerminalModel(HubPresence):
         self.views[view.counter] = view
         if view.counter != self.counter.id:
             return
-        before = self._state()
+        before = (self.ticket.number if self.ticket else None, self.status)
         self.view = view
-        self._clear_stale_refusal(before)
+        if (self.ticket.number if self.ticket else None, self.status) != before and (
+                not self.busy):
+            # Someone else acted for this counter (its keypad, a supervisor, another
+            # terminal): "Đã phục vụ xong số A003." must not stay while A030 is served. The
+            # terminal's own action changed the view already, from its reply.
+            self.message, self.refused = None, False
         self._move_when_free()
         self.on_change()
 

@@ -160,3 +160,16 @@ def test_staff_sign_in_and_out_at_the_terminal(tmp_path: Path) -> None:
     assert desk.model.officer is not None and desk.model.enabled()["logout"]
     assert desk.model.act("logout")
     assert desk.model.banner() == "Đã đăng xuất." and desk.model.officer is None
+
+
+def test_a_confirmation_goes_when_someone_else_acts_for_the_counter(desk: Desk) -> None:
+    desk.issue()
+    desk.issue()
+    assert desk.model.act("call_next")
+    assert desk.model.banner() == "Đã gọi số A001."
+    desk.publish()  # the hub's state after our own call: the confirmation stays
+    assert desk.model.banner() == "Đã gọi số A001."
+    desk.engine.handle_counter_command("1", "call_next", "keypad:01")  # the keypad calls A002
+    desk.publish()
+    assert desk.model.banner() is None and desk.model.ticket is not None
+    assert desk.model.ticket.number == "A002"
