@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# Issue refusals that turn a citizen away, kept for the figures.
+REFUSALS_COUNTED = ("quota_reached", "closed")
+
 
 @dataclass
 class Outcome:
@@ -193,6 +196,11 @@ class Engine:
             if store_reply:
                 with self.store.transaction():
                     self.store.save_reply(source, txn, action, reply.model_dump_json(), now)
+                    if isinstance(request, m.IssueRequest) and exc.code in REFUSALS_COUNTED:
+                        # A citizen turned away is a figure too (docs/metrics.md); once per
+                        # transaction, as its reply.
+                        self.store.add_refusal(now, local_day(now, self.config.site.zone),
+                                               request.service, exc.code, source)
             return Outcome(reply)
         except Exception:
             log.exception("%s from %s failed", action, source)

@@ -21,6 +21,7 @@ _TICKETS = """
 SELECT id, issued_service, state, issued_at, printed, counter
 FROM tickets WHERE day BETWEEN ? AND ? ORDER BY id
 """
+_REFUSALS = "SELECT service, code, at FROM refusals WHERE day BETWEEN ? AND ?"
 _EVENTS = """
 SELECT e.ticket_id, e.kind, e.at, e.counter, e.detail, e.staff
 FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
@@ -51,6 +52,8 @@ class Figures:
     no_show: int = 0
     cancelled: int = 0
     transferred: int = 0
+    refused_quota: int = 0  # citizens turned away: the daily quota reached
+    refused_closed: int = 0  # the service closed (hours, or every counter closed)
     waits: list[float] = field(default_factory=list)  # minutes, one per step called
     services: list[float] = field(default_factory=list)  # minutes, call to done or transfer
     timed: int = 0  # waits of services that have a target
@@ -153,4 +156,8 @@ def figures(conn: sqlite3.Connection, first: str, last: str, by: str | None, zon
                 group.within_target += wait <= target
             if step.ended is not None:
                 group.services.append((step.ended - step.called) / 60)
+    for service, code, at in conn.execute(_REFUSALS, (first, last)):
+        turned_away = groups[key(service, None, None, at)]
+        turned_away.refused_quota += code == "quota_reached"
+        turned_away.refused_closed += code == "closed"
     return dict(groups)

@@ -185,8 +185,9 @@ def register_figures(kinds: Any) -> None:
 def figures_rows(config: LobbyConfig, groups: dict[str, metrics.Figures],
                  by: str | None) -> tuple[list[str], list[list[str]]]:
     header = [by or "all", "issued", "served", "no-show", "cancelled", "transferred",
-              "not printed", "not handed out", "wait mean", "wait median", "wait p90",
-              "wait max", "service mean", "service median", "on time %"]
+              "not printed", "not handed out", "refused: quota", "refused: closed",
+              "wait mean", "wait median", "wait p90", "wait max", "service mean",
+              "service median", "on time %"]
 
     def minutes(value: float | None) -> str:
         return "—" if value is None else f"{value:.1f}"
@@ -196,7 +197,8 @@ def figures_rows(config: LobbyConfig, groups: dict[str, metrics.Figures],
         f = groups[key]
         waits, services = f.wait_summary(), f.service_summary()
         table.append([key, *(str(n) for n in (f.issued, f.served, f.no_show, f.cancelled,
-                                              f.transferred, f.not_printed, f.not_handed_out)),
+                                              f.transferred, f.not_printed, f.not_handed_out,
+                                              f.refused_quota, f.refused_closed)),
                       *(minutes(waits[k]) for k in ("mean", "median", "p90", "max")),
                       minutes(services["mean"]), minutes(services["median"]),
                       "—" if f.on_time_share is None else f"{100 * f.on_time_share:.1f}"])

@@ -16,7 +16,8 @@ from tests.test_supervision import CONSOLE_YAML
 
 CENTRE = (CONSOLE_YAML
           .replace("    numbering: {start: 1, width: 3}\n  - id: B",
-                   "    numbering: {start: 1, width: 3}\n    target_wait_minutes: 10\n  - id: B", 1)
+                   "    numbering: {start: 1, width: 3, daily_quota: 4}\n"
+                   "    target_wait_minutes: 10\n  - id: B", 1)
           .replace('names: {vi: "Đất đai", en: "Land"}\n    numbering: {start: 1, width: 3}',
                    'names: {vi: "Đất đai", en: "Land"}\n    numbering: {start: 1, width: 3}\n'
                    '    target_wait_minutes: 15'))
@@ -54,6 +55,9 @@ def test_figures_counted_by_hand(tmp_path: Path) -> None:
     lobby.issue("A")
     never = lobby.engine.store.conn.execute("SELECT MAX(id) FROM tickets").fetchone()[0]
     assert lobby.ask("kiosk-1", "not_handed_out", ticket_id=never).ok
+    for _ in range(2):  # the quota is used up: a citizen turned away, once per transaction
+        refused = lobby.ask("kiosk-1", "issue", transaction="late-1", service="A")
+        assert refused.error.code == "quota_reached"
     lobby.engine.store.close()
 
     def report(*options: str) -> list[list[str]]:
@@ -65,13 +69,13 @@ def test_figures_counted_by_hand(tmp_path: Path) -> None:
         return list(csv.reader(io.StringIO(done.stdout.removeprefix("\ufeff"))))
 
     header, everything = report()
-    assert header[:8] == ["all", "issued", "served", "no-show", "cancelled", "transferred",
-                          "not printed", "not handed out"]
+    assert header[:10] == ["all", "issued", "served", "no-show", "cancelled", "transferred",
+                           "not printed", "not handed out", "refused: quota", "refused: closed"]
     # waits 5, 9, 8, 25: mean 11.75, median 8.5, p90 25, max 25; service 4, 3, 5;
     # on time: 5 ≤ 10, 9 ≤ 10, 8 ≤ 15, 25 > 15.
-    assert everything == ["all", "5", "2", "1", "1", "1", "0", "1",
+    assert everything == ["all", "5", "2", "1", "1", "1", "0", "1", "1", "0",
                           "11.8", "8.5", "25.0", "25.0", "4.0", "4.0", "75.0"]
     _, a, b = report("--by", "service")
-    assert a[:8] == ["A", "4", "1", "1", "1", "1", "0", "1"] and a[8:12] == ["7.0", "7.0",
-                                                                            "9.0", "9.0"]
-    assert b[:3] == ["B", "1", "1"] and b[8:12] == ["16.5", "16.5", "25.0", "25.0"]
+    assert a[:10] == ["A", "4", "1", "1", "1", "1", "0", "1", "1", "0"]
+    assert a[10:14] == ["7.0", "7.0", "9.0", "9.0"]
+    assert b[:3] == ["B", "1", "1"] and b[10:14] == ["16.5", "16.5", "25.0", "25.0"]

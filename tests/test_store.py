@@ -39,7 +39,8 @@ def test_a_store_written_by_0_1_0_is_migrated_in_place(tmp_path: Path) -> None:
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 0
     assert applied(store) == ["0001_tickets_events_counters_calls_transactions",
                               "0002_ticket_state_not_handed_out", "0003_config_revisions",
-                              "0004_staff_on_duty_and_ratings", "0005_ticket_state_cancelled"]
+                              "0004_staff_on_duty_and_ratings", "0005_ticket_state_cancelled",
+                              "0006_refusals"]
     rows = store.conn.execute("SELECT number, state FROM tickets ORDER BY id").fetchall()
     assert rows == [("A001", "done"), ("A002", "waiting"), ("B001", "called"),
                     ("B002", "waiting"), ("A003", "waiting")]
@@ -59,4 +60,4 @@ def test_a_store_written_by_0_1_0_is_migrated_in_place(tmp_path: Path) -> None:
                                                                  service="A")).reply
     assert replayed.ok and replayed.data is not None and replayed.data.number == "A001"
     store.close()
-    assert applied(Store(db))[-1] == "0005_ticket_state_cancelled"  # none run again
+    assert applied(Store(db))[-1] == "0006_refusals"  # none run again

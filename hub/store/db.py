@@ -233,6 +233,10 @@ class Store:
             (seq, ticket.id, ticket.number, counter, ticket.service, int(recall), at),
         )
 
+    def add_refusal(self, at: float, day: str, service: str, code: str, device: str) -> None:
+        self.conn.execute("INSERT INTO refusals (at, day, service, code, device) "
+                          "VALUES (?, ?, ?, ?, ?)", (at, day, service, code, device))
+
     def start_shift(self, staff: str, counter: str, at: float, source: str) -> int:
         cursor = self.conn.execute(
             "INSERT INTO shifts (staff, counter, started_at, source) VALUES (?, ?, ?, ?)",

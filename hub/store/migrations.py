@@ -205,3 +205,20 @@ def _ticket_state_cancelled(db: Database) -> None:
         return  # built already (stopped before its record was written)
     _rebuild_tickets(db, current, _NEW_STATES,
                      "('waiting', 'called', 'done', 'no_show', 'not_handed_out', 'cancelled')")
+
+
+@MIGRATIONS(name="0006_refusals")
+def _refusals(db: Database) -> None:
+    # Citizens a kiosk turned away (the daily quota reached, the service closed): no ticket is
+    # issued, and the replies are kept only for `transactions_kept_days`, so the figures need
+    # their own record, one per refused transaction.
+    db.execute("""
+CREATE TABLE refusals (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    day TEXT NOT NULL,
+    service TEXT NOT NULL,
+    code TEXT NOT NULL,
+    device TEXT NOT NULL
+)""")
+    db.execute("CREATE INDEX refusals_day ON refusals (day)")
