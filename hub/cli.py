@@ -32,12 +32,14 @@ def register(sub: Any) -> None:
                         help="where the embedded broker keeps its files (default: var)")
     parser.set_defaults(run=run)
     from hub.config_cli import register as register_config
+    from hub.console_user_cli import register as register_console_user
     from hub.report import register as register_report
     from hub.staff_cli import register as register_staff_pin
 
     register_config(sub)
     register_report(sub)
     register_staff_pin(sub)
+    register_console_user(sub)
 
 
 def run(args: argparse.Namespace) -> int:

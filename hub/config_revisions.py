@@ -17,7 +17,7 @@ from typing import Any
 from hub.store import Store
 from lobby.config.models import LobbyConfig
 
-HUB_ONLY: dict[str, Any] = {"broker": True, "serial": True, "hub": {"db"},
+HUB_ONLY: dict[str, Any] = {"broker": True, "serial": True, "hub": {"db"}, "console": True,
                             "staff": {"__all__": {"pin_hash", "keypad_code"}}}
 
 

@@ -11,7 +11,7 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator, 
 
 from lobby.config.base import WEEKDAYS, Identifier, Model, Names, Prefix, Weekday
 from lobby.config.devices import Board, Device, Kiosk, Printer, RatingPad, Terminal
-from lobby.config.people import Ratings, Staff
+from lobby.config.people import Console, Ratings, Staff
 
 __all__ = ["Board", "Counter", "Device", "Kiosk", "LobbyConfig", "Printer", "RatingPad",
            "Ratings", "Service", "Site", "Staff", "Terminal"]
@@ -143,6 +143,7 @@ class LobbyConfig(Model):
     priority: Priority = Priority()
     staff: list[Staff] = Field(default_factory=list, description="who may sign in at counters")
     ratings: Ratings = Ratings()
+    console: Console | None = None
     recall_limit: int = Field(default=3, ge=0, le=20)
     serial: SerialBus | None = None
     broker: Broker = Broker()

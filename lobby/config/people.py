@@ -6,7 +6,7 @@ carries names only)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
@@ -109,3 +109,30 @@ class Ratings(Model):
     @property
     def lowest(self) -> RatingLevel:
         return self.levels[-1]
+
+
+PasswordHash = Annotated[str, StringConstraints(pattern=r"^\$argon2id\$v=19\$\S+$")]
+UserName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9._-]{1,32}$")]
+
+
+class ConsoleUser(Model):
+    name: UserName
+    role: Literal["viewer", "supervisor", "admin"] = Field(
+        description="viewer: sees; supervisor: also acts on the queue; admin: also settings")
+    password_hash: PasswordHash = Field(description="from `lobby console-user`")
+
+
+class Console(Model):
+    """The centre's web console (issue #12): where it listens and who may sign in. Never
+    published to devices."""
+
+    listen: Annotated[str, StringConstraints(pattern=r"^[^\s:]+:[0-9]{1,5}$")] = Field(
+        default="127.0.0.1:8080", description="HOST:PORT")
+    users: list[ConsoleUser] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Console:
+        names = [u.name for u in self.users]
+        if len(set(names)) != len(names):
+            raise ValueError("two console users have one name")
+        return self
