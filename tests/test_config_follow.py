@@ -133,7 +133,12 @@ class Lobby:
              "--log-level", "WARNING", ROLES[device], "--device", device, "--site", self.site,
              "--broker", f"{self.broker.host}:{self.broker.port}", "--var", str(folder),
              "--windowed"],
-            env=env, stderr=subprocess.PIPE, text=True)
+            # A log file, not a pipe nobody reads: a full pipe would block the device.
+            env=env, stderr=(folder / "log.txt").open("a"), text=True)
+
+    def log(self, device: str) -> str:
+        """The end of what a device logged, for a failure's message."""
+        return (self.tmp / device / "log.txt").read_text()[-3000:]
 
     def saw(self, device: str, marker: str) -> Callable[[], bool]:
         return lambda: marker in self.seen(device)
@@ -146,7 +151,7 @@ class Lobby:
 
     def start_hub(self) -> None:
         self.hub = subprocess.Popen(hub_command(self.config, self.db, self.broker),
-                                    stderr=subprocess.PIPE, text=True)
+                                    stderr=(self.tmp / "hub-log.txt").open("a"), text=True)
 
     def apply(self, path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "lobby.cli", "config", "apply", str(path),
@@ -203,7 +208,7 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
             assert wait_for(published.has(revision), 10), marker
             for device in devices:
                 assert wait_for(lobby.saw(device, marker), 10), (
-                    device, marker, lobby.tmp)
+                    device, marker, lobby.log(device))
                 delays[(marker, device)] = (lobby.seen(device)[marker]["at"]
                                             - published.times[revision])
         print("seconds from the hub's publish to the screen:",
@@ -227,7 +232,7 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
         removed.write_text(turned.read_text().replace(
             '  - {id: counter-1, role: counter, counters: ["1"]}\n', ""))
         lobby.apply(removed)
-        assert wait_for(lobby.saw("counter-1", "removed"), 30)
+        assert wait_for(lobby.saw("counter-1", "removed"), 30), lobby.log("counter-1")
 
         lobby.stop(lobby.devices["kiosk-1"])
         lobby.stop(lobby.hub)

@@ -124,7 +124,8 @@ def test_config_apply_changes_the_running_hub_or_nothing(
     config, path = small_config_file(tmp_path)
     db = tmp_path / "hub.sqlite"
     recorder = Recorder(config, mosquitto, "state/config", client_id="config-watch")
-    hub = subprocess.Popen(hub_command(path, db, mosquitto), stderr=subprocess.PIPE, text=True)
+    hub = subprocess.Popen(hub_command(path, db, mosquitto),
+                           stderr=(tmp_path / "hub-log.txt").open("a"), text=True)
     try:
         assert wait_for(lambda: recorder.last("state/config") is not None, 15)
         broken = tmp_path / "broken.yaml"
