@@ -224,7 +224,7 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
                              zone=", zone_services: [A, C]", orientation=", orientation: landscape")
         turned.write_text(turned.read_text().replace('"Hộ tịch"', '"Hộ tịch - Chứng thực"'))
         lobby.apply(turned)
-        assert wait_for(lobby.saw("kiosk-1", "turned"), 30)
+        assert wait_for(lobby.saw("kiosk-1", "turned"), 60), lobby.log("kiosk-1")
         assert lobby.seen("kiosk-1")["turned"]["run"] != lobby.seen("kiosk-1")["added"]["run"]
 
         # A device removed from the centre goes back to the waiting screen, which says why.
@@ -232,7 +232,7 @@ def test_devices_wait_for_follow_and_keep_the_hubs_configuration(
         removed.write_text(turned.read_text().replace(
             '  - {id: counter-1, role: counter, counters: ["1"]}\n', ""))
         lobby.apply(removed)
-        assert wait_for(lobby.saw("counter-1", "removed"), 30), lobby.log("counter-1")
+        assert wait_for(lobby.saw("counter-1", "removed"), 60), lobby.log("counter-1")
 
         lobby.stop(lobby.devices["kiosk-1"])
         lobby.stop(lobby.hub)
