@@ -17,6 +17,7 @@ import io
 import sqlite3
 import sys
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,18 +56,48 @@ def register(sub: Any) -> None:
                                   "tickets, waits and service times")
     ratings = kinds.add_parser("ratings", help="served tickets, ratings, response rate, "
                                "levels, satisfaction index and reasons")
-    add_config_argument(ratings)
-    ratings.add_argument("--db", metavar="PATH", help="the hub's SQLite file "
-                         "(default: the configuration's hub.db)")
-    ratings.add_argument("--from", dest="first", type=_day, metavar="DAY",
-                         help="the first day, YYYY-MM-DD (default: today)")
-    ratings.add_argument("--to", dest="last", type=_day, metavar="DAY",
-                         help="the last day, YYYY-MM-DD (default: the first)")
-    ratings.add_argument("--by", choices=GROUPS, help="one line per counter, officer, "
-                         "service or day")
-    ratings.add_argument("--csv", action="store_true", help="CSV on standard output")
+    _add_range_arguments(ratings, GROUPS, "one line per counter, officer, service or day")
     ratings.set_defaults(run=ratings_command)
-    register_figures(kinds)
+    figures_parser = kinds.add_parser(
+        "figures", help="issued, served, no-show, cancelled, transferred; waits and service "
+        "times (mean, median, p90, max) and the share within target (docs/metrics.md)")
+    _add_range_arguments(figures_parser, metrics.GROUPS, "one line per group")
+    figures_parser.set_defaults(run=figures_command)
+
+
+def _add_range_arguments(parser: argparse.ArgumentParser, groups: tuple[str, ...],
+                         by_help: str) -> None:
+    """What every report takes: the store, the days, the grouping and the output."""
+    add_config_argument(parser)
+    parser.add_argument("--db", metavar="PATH", help="the hub's SQLite file "
+                        "(default: the configuration's hub.db)")
+    parser.add_argument("--from", dest="first", type=_day, metavar="DAY",
+                        help="the first day, YYYY-MM-DD (default: today)")
+    parser.add_argument("--to", dest="last", type=_day, metavar="DAY",
+                        help="the last day, YYYY-MM-DD (default: the first)")
+    parser.add_argument("--by", choices=groups, help=by_help)
+    parser.add_argument("--csv", action="store_true", help="CSV on standard output")
+
+
+def _store_and_days(args: argparse.Namespace) -> tuple[LobbyConfig, str, str, str] | None:
+    """The configuration, the store and the days asked for; None (said) when they cannot
+    be reported on."""
+    config = read_config(args.config)
+    db = args.db or config.hub.db
+    if not Path(db).exists():
+        print(f"lobby report: no store at {db}", file=sys.stderr)
+        return None
+    first = args.first or dt.datetime.now(config.site.zone).date().isoformat()
+    last = args.last or first
+    if first > last:
+        print(f"lobby report: --from {first} is after --to {last}", file=sys.stderr)
+        return None
+    return config, db, first, last
+
+
+def _read_only(db: str | Path) -> sqlite3.Connection:
+    """The store as the hub runs it, never written (SQLite `mode=ro`)."""
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 
 
 def _day(text: str) -> str:
@@ -79,7 +110,7 @@ def _day(text: str) -> str:
 def collect(db: str | Path, first: str, last: str, by: str | None) -> dict[str, Figures]:
     """Figures per group (one group, "all", without `by`)."""
     groups: dict[str, Figures] = {}
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+    with closing(_read_only(db)) as conn:
         for _id, day, counter, service, staff, level, reason in conn.execute(
                 _SERVED, (first, last)):
             key = {"counter": counter, "staff": staff, "service": service, "day": day,
@@ -135,16 +166,10 @@ def _percent(part: int, whole: int) -> str:
 
 
 def ratings_command(args: argparse.Namespace) -> int:
-    config = read_config(args.config)
-    db = args.db or config.hub.db
-    if not Path(db).exists():
-        print(f"lobby report: no store at {db}", file=sys.stderr)
+    found = _store_and_days(args)
+    if found is None:
         return 2
-    first = args.first or dt.datetime.now(config.site.zone).date().isoformat()
-    last = args.last or first
-    if first > last:
-        print(f"lobby report: --from {first} is after --to {last}", file=sys.stderr)
-        return 2
+    config, db, first, last = found
     header, table = rows(config, collect(db, first, last, args.by), args.by)
     return _print_table(args, config, f"Ratings {first} – {last}", header, table)
 
@@ -167,19 +192,6 @@ def _print_table(args: argparse.Namespace, config: LobbyConfig, title: str, head
     if not table:
         print("(no ticket in this range)")
     return 0
-
-
-def register_figures(kinds: Any) -> None:
-    figures_parser = kinds.add_parser(
-        "figures", help="issued, served, no-show, cancelled, transferred; waits and service "
-        "times (mean, median, p90, max) and the share within target (docs/metrics.md)")
-    add_config_argument(figures_parser)
-    figures_parser.add_argument("--db", metavar="PATH", help="the hub's SQLite file")
-    figures_parser.add_argument("--from", dest="first", type=_day, metavar="DAY")
-    figures_parser.add_argument("--to", dest="last", type=_day, metavar="DAY")
-    figures_parser.add_argument("--by", choices=metrics.GROUPS)
-    figures_parser.add_argument("--csv", action="store_true")
-    figures_parser.set_defaults(run=figures_command)
 
 
 def figures_rows(config: LobbyConfig, groups: dict[str, metrics.Figures],
@@ -206,19 +218,13 @@ def figures_rows(config: LobbyConfig, groups: dict[str, metrics.Figures],
 
 
 def figures_command(args: argparse.Namespace) -> int:
-    config = read_config(args.config)
-    db = args.db or config.hub.db
-    if not Path(db).exists():
-        print(f"lobby report: no store at {db}", file=sys.stderr)
+    found = _store_and_days(args)
+    if found is None:
         return 2
-    first = args.first or dt.datetime.now(config.site.zone).date().isoformat()
-    last = args.last or first
-    if first > last:
-        print(f"lobby report: --from {first} is after --to {last}", file=sys.stderr)
-        return 2
+    config, db, first, last = found
     targets = {s.id: s.target_wait_minutes for s in config.services
                if s.target_wait_minutes is not None}
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+    with closing(_read_only(db)) as conn:
         groups = metrics.figures(conn, first, last, args.by, config.site.zone, targets)
     header, table = figures_rows(config, groups, args.by)
     return _print_table(args, config, f"Figures {first} – {last}", header, table)
