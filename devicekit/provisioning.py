@@ -16,7 +16,7 @@ from pathlib import Path
 
 from devicekit.configuration import Configuration, read_cache
 from lobby.bus import BrokerAddress
-from lobby.connection import broker_address
+from lobby.connection import broker_address, parse_credentials
 from lobby.contract import messages as m
 from lobby.contract.registry import Topics
 
@@ -36,10 +36,6 @@ class DeviceIdentity:
     broker: BrokerAddress
 
 
-KEYS = {"LOBBY_SITE", "LOBBY_DEVICE", "LOBBY_BROKER", "LOBBY_MQTT_USER", "LOBBY_MQTT_PASSWORD",
-        "LOBBY_MQTT_TLS", "LOBBY_MQTT_CA_FILE"}
-
-
 def read_credentials(path: str) -> dict[str, str]:
     file = Path(path)
     try:
@@ -49,18 +45,10 @@ def read_credentials(path: str) -> dict[str, str]:
     except OSError as exc:
         raise ProvisioningError(f"cannot read the credentials file {path}: "
                                 f"{exc.strerror}") from None
-    values: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, equals, value = line.partition("=")
-        if not equals or not key.strip():
-            raise ProvisioningError(f"{path}:{number}: not KEY=VALUE")
-        if key.strip() not in KEYS:  # a typo would otherwise look like a wrong password
-            raise ProvisioningError(f"{path}:{number}: unknown key {key.strip()!r} (known: "
-                                    f"{', '.join(sorted(KEYS))})")
-        values[key.strip()] = value.strip()
+    values, problems = parse_credentials(text)
+    if problems:
+        number, what = problems[0]
+        raise ProvisioningError(f"{path}:{number}: {what}")
     if file.stat().st_mode & 0o077:
         log.warning("%s holds a password and is readable by others: chmod 600 it", path)
     return values

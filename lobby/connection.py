@@ -42,3 +42,30 @@ def credentials_text(site: str, device: str | None, broker: BrokerAddress) -> st
         if broker.ca_file:
             lines.append(f"LOBBY_MQTT_CA_FILE={broker.ca_file}")
     return "\n".join(lines) + "\n"
+
+
+CREDENTIAL_KEYS = frozenset({
+    "LOBBY_SITE", "LOBBY_DEVICE", "LOBBY_BROKER", "LOBBY_MQTT_USER", "LOBBY_MQTT_PASSWORD",
+    "LOBBY_MQTT_TLS", "LOBBY_MQTT_CA_FILE"})
+
+
+def parse_credentials(text: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """What `credentials_text` wrote, read back: its values, and its problems (line, what)
+    — a line that is not KEY=VALUE, or an unknown key (a typo such as LOBBY_MQTT_PASWORD
+    would otherwise look like a wrong password)."""
+    values: dict[str, str] = {}
+    problems: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, equals, value = line.partition("=")
+        key = key.strip()
+        if not equals or not key:
+            problems.append((number, "not KEY=VALUE"))
+        elif key not in CREDENTIAL_KEYS:
+            problems.append((number, f"unknown key {key!r} (known: "
+                                     f"{', '.join(sorted(CREDENTIAL_KEYS))})"))
+        else:
+            values[key] = value.strip()
+    return values, problems

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lobby.bus import BrokerAddress
 from lobby.config.models import Device, LobbyConfig
-from lobby.connection import credentials_text
+from lobby.connection import credentials_text, parse_credentials
 from lobby.contract.registry import REGISTRY, ROOT, TopicSpec
 
 HUB_USER = "hub"
@@ -94,8 +94,7 @@ def kept_passwords(folder: Path) -> dict[str, str]:
     files again, for a new device, must not lock every device already installed out."""
     kept = {}
     for path in sorted(folder.glob("*.env")) if folder.is_dir() else []:
-        values = dict(line.split("=", 1) for line in path.read_text().splitlines()
-                      if "=" in line)
+        values, _problems = parse_credentials(path.read_text(encoding="utf-8"))
         if values.get("LOBBY_MQTT_PASSWORD"):
             kept[path.stem] = values["LOBBY_MQTT_PASSWORD"]
     return kept
