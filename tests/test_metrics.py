@@ -4,14 +4,11 @@ tickets out of the waits, the share within each service's target."""
 
 from __future__ import annotations
 
-import csv
-import io
-import subprocess
-import sys
 from pathlib import Path
 
 from lobby.config import parse_config
 from tests.test_engine import Lobby
+from tests.test_report import report_csv
 from tests.test_supervision import CONSOLE_YAML
 
 CENTRE = (CONSOLE_YAML
@@ -61,12 +58,8 @@ def test_figures_counted_by_hand(tmp_path: Path) -> None:
     lobby.engine.store.close()
 
     def report(*options: str) -> list[list[str]]:
-        done = subprocess.run([sys.executable, "-m", "lobby.cli", "report", "figures",
-                               "--config", str(config_file), "--db", str(tmp_path / "hub.sqlite"),
-                               "--from", DAY, "--csv", *options],
-                              capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        return list(csv.reader(io.StringIO(done.stdout.removeprefix("\ufeff"))))
+        return report_csv("figures", config_file, tmp_path / "hub.sqlite", "--from", DAY,
+                          *options)
 
     header, everything = report()
     assert header[:10] == ["all", "issued", "served", "no-show", "cancelled", "transferred",

@@ -15,6 +15,16 @@ from tests.test_engine import Lobby
 DAY = "2026-11-23"  # the Lobby's clock starts at 08:00 that day
 
 
+def report_csv(kind: str, config_file: Path, db: Path, *options: str) -> list[list[str]]:
+    """`lobby report KIND --csv`, read back as a spreadsheet would."""
+    done = subprocess.run([sys.executable, "-m", "lobby.cli", "report", kind, "--config",
+                           str(config_file), "--db", str(db), "--csv", *options],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("\ufeff")  # a spreadsheet reads it as UTF-8
+    return list(csv.reader(io.StringIO(done.stdout.removeprefix("\ufeff"))))
+
+
 def serve(lobby: Lobby, rating: tuple[str, str | None] | None) -> None:
     lobby.issue("A")
     lobby.next("1")
@@ -42,13 +52,8 @@ def test_the_report_counts_what_happened(tmp_path: Path) -> None:
     lobby.engine.store.close()
 
     def report(*options: str) -> list[list[str]]:
-        done = subprocess.run([sys.executable, "-m", "lobby.cli", "report", "ratings",
-                               "--config", str(config_file), "--db", str(tmp_path / "hub.sqlite"),
-                               "--from", DAY, "--csv", *options],
-                              capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith("\ufeff")  # a spreadsheet reads it as UTF-8
-        return list(csv.reader(io.StringIO(done.stdout.removeprefix("\ufeff"))))
+        return report_csv("ratings", config_file, tmp_path / "hub.sqlite", "--from", DAY,
+                          *options)
 
     header, everyone = report()
     assert header == ["all", "served", "ratings", "response %", "Rất hài lòng", "Hài lòng",
