@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 GROUPS = ("service", "counter", "staff", "hour", "weekday", "day")
+# The console's heatmap: "mon 08" — arrivals and waits by weekday and hour together.
+WEEKDAY_HOUR = "weekday_hour"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _TICKETS = """
@@ -127,6 +129,8 @@ def figures(conn: sqlite3.Connection, first: str, last: str, by: str | None, zon
         moment = dt.datetime.fromtimestamp(at, zone)
         if by == "hour":
             return f"{moment.hour:02d}"
+        if by == WEEKDAY_HOUR:
+            return f"{WEEKDAYS[moment.weekday()]} {moment.hour:02d}"
         return WEEKDAYS[moment.weekday()] if by == "weekday" else moment.date().isoformat()
 
     for ticket_id, issued_service, state, issued_at, printed, counter in conn.execute(

@@ -14,7 +14,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import sqlite3
 import sys
 from collections import Counter
 from contextlib import closing
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hub import metrics
+from hub.store.reading import open_read_only
 from lobby.cli import add_config_argument, read_config
 from lobby.config.models import LobbyConfig
 from lobby.names import labels, sort_key
@@ -95,11 +95,6 @@ def _store_and_days(args: argparse.Namespace) -> tuple[LobbyConfig, str, str, st
     return config, db, first, last
 
 
-def _read_only(db: str | Path) -> sqlite3.Connection:
-    """The store as the hub runs it, never written (SQLite `mode=ro`)."""
-    return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-
-
 def _day(text: str) -> str:
     try:
         return dt.date.fromisoformat(text).isoformat()
@@ -110,7 +105,7 @@ def _day(text: str) -> str:
 def collect(db: str | Path, first: str, last: str, by: str | None) -> dict[str, Figures]:
     """Figures per group (one group, "all", without `by`)."""
     groups: dict[str, Figures] = {}
-    with closing(_read_only(db)) as conn:
+    with closing(open_read_only(db)) as conn:
         for _id, day, counter, service, staff, level, reason in conn.execute(
                 _SERVED, (first, last)):
             key = {"counter": counter, "staff": staff, "service": service, "day": day,
@@ -224,7 +219,7 @@ def figures_command(args: argparse.Namespace) -> int:
     config, db, first, last = found
     targets = {s.id: s.target_wait_minutes for s in config.services
                if s.target_wait_minutes is not None}
-    with closing(_read_only(db)) as conn:
+    with closing(open_read_only(db)) as conn:
         groups = metrics.figures(conn, first, last, args.by, config.site.zone, targets)
     header, table = figures_rows(config, groups, args.by)
     return _print_table(args, config, f"Figures {first} – {last}", header, table)
