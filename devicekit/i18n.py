@@ -9,6 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 from functools import cache
+from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -20,7 +21,11 @@ DOMAIN = "lobby"
 
 @cache
 def translations(language: str) -> gettext.NullTranslations:
-    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return catalogue(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", language)
+
+
+def catalogue(po: Path, language: str) -> gettext.NullTranslations:
+    """A .po file compiled in memory (none: the source language, untranslated)."""
     if not po.exists():
         return gettext.NullTranslations()
     with po.open("rb") as handle:
