@@ -1,0 +1,74 @@
+"""Charts drawn on the server as SVG: horizontal bars and the hour × weekday heatmap.
+
+Drawn here rather than by a JavaScript chart library: the same SVG goes into the page, the
+printable PDF (WeasyPrint runs no script) and works with no script at all; there is nothing
+to vendor, and every label is text a screen reader and a test can read."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+BAR_HEIGHT = 22
+LABEL_WIDTH = 230
+
+
+def bars(items: list[tuple[str, float | None]], unit: str, width: int = 640,
+         mark: float | None = None, title: str = "") -> Markup:
+    """One bar per item (label, value); `mark` draws a dashed line (a target) across."""
+    values = [v for _label, v in items if v is not None]
+    top = max([*values, mark or 0.0, 1e-9])
+    plot = width - LABEL_WIDTH - 70
+    height = BAR_HEIGHT * len(items) + 10
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+             f"<title>{escape(title)}</title>"]
+    for index, (label, value) in enumerate(items):
+        y = 5 + index * BAR_HEIGHT
+        short = label if len(label) <= 32 else label[:31] + "…"
+        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">'
+                     f"{escape(short)}</text>")
+        if value is None:
+            parts.append(f'<text x="{LABEL_WIDTH}" y="{y + 15}" class="none">—</text>')
+            continue
+        length = max(1.0, plot * value / top)
+        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" '
+                     f'height="{BAR_HEIGHT - 6}" class="bar"/>')
+        parts.append(f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}">'
+                     f"{value:.1f} {escape(unit)}</text>")
+    if mark is not None:
+        x = LABEL_WIDTH + plot * mark / top
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" class="mark"/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def heatmap(cells: dict[tuple[int, int], tuple[int, float | None]], weekdays: tuple[str, ...],
+            title: str, hours: range = range(6, 20)) -> Markup:
+    """Weekdays down, hours across; a cell's shade is its arrivals, its text the mean wait."""
+    cell_w, cell_h, left, head = 46, 30, 110, 22
+    width, height = left + cell_w * len(hours), head + cell_h * 7
+    busiest = max([n for n, _w in cells.values()] + [1])
+    parts = [f'<svg class="chart heatmap" role="img" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+             f"<title>{escape(title)}</title>"]
+    for column, hour in enumerate(hours):
+        parts.append(f'<text x="{left + column * cell_w + cell_w / 2}" y="15" '
+                     f'text-anchor="middle">{hour:02d}h</text>')
+    for day in range(7):
+        y = head + day * cell_h
+        parts.append(f'<text x="{left - 8}" y="{y + 20}" text-anchor="end">'
+                     f"{escape(weekdays[day])}</text>")
+        for column, hour in enumerate(hours):
+            arrivals, wait = cells.get((day, hour), (0, None))
+            shade = 0.08 + 0.85 * arrivals / busiest if arrivals else 0.0
+            x = left + column * cell_w
+            parts.append(f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" '
+                         f'height="{cell_h - 2}" fill="#1f5fa8" fill-opacity="{shade:.2f}">'
+                         f"<title>{arrivals} · {'—' if wait is None else f'{wait:.0f}'}"
+                         "</title></rect>")
+            if arrivals:
+                colour = "#fff" if shade > 0.5 else "#111"
+                parts.append(f'<text x="{x + cell_w / 2}" y="{y + 19}" text-anchor="middle" '
+                             f'fill="{colour}">{arrivals}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

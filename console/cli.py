@@ -1,0 +1,84 @@
+"""`lobby console --config FILE`: the centre's web console, on the hub's machine (it reads the
+hub's store, read-only, and the hub's configuration file for its users)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from lobby.cli import add_broker_argument, add_config_argument, read_config
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "console", help="the centre's web console (live lobby, devices, reports, actions)")
+    add_config_argument(parser)
+    add_broker_argument(parser)
+    parser.add_argument("--listen", metavar="HOST:PORT",
+                        help="where to listen (default: the config's console.listen)")
+    parser.add_argument("--db", metavar="PATH", help="the hub's store (default: hub.db)")
+    parser.add_argument("--device", metavar="ID",
+                        help="the console's device id (default: the config's console device)")
+    parser.add_argument("--var", default="var", metavar="DIR",
+                        help="where the session key is kept (default: var)")
+    parser.add_argument("--tls", action="store_true",
+                        help="served behind TLS (a reverse proxy): session cookies are Secure")
+    parser.set_defaults(run=run)
+
+
+def session_secret(var: Path) -> str:
+    """The key that signs session cookies, kept so that a restart keeps people signed in;
+    made on first start, readable by this user only."""
+    path = var / "console-session.key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    var.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from console.app import ConsoleServices, create_app
+    from console.auth import Users
+    from console.centre import CentreConfig
+    from console.link import LobbyLink
+    from console.store import StoreReader
+    from lobby.connection import broker_address
+
+    config = read_config(args.config)
+    device = args.device or next((d.id for d in config.devices if d.role == "console"), None)
+    if device is None or (found := config.device(device)) is None or found.role != "console":
+        print("lobby console: the configuration has no device of role console "
+              "(devices: - {id: console-1, role: console})", file=sys.stderr)
+        return 2
+    listen = args.listen or (config.console.listen if config.console else "127.0.0.1:8080")
+    host, _, port = listen.rpartition(":")
+    if not config.console or not config.console.users:
+        print("lobby console: no console users in the configuration (console: users:); "
+              "`lobby console-user NAME` writes one", file=sys.stderr)
+    centre = CentreConfig(Path(args.config))
+    link = LobbyLink(config, device, broker_address(config, args.broker))
+    console = ConsoleServices(centre=centre, users=Users(centre),
+                              store=StoreReader(args.db or config.hub.db), link=link)
+    app = create_app(console, session_secret(Path(args.var)), https_only=args.tls)
+    link.start()
+    print(f"console: http://{host}:{port}/ (device {device})", flush=True)
+    try:
+        uvicorn.run(app, host=host, port=int(port), log_level="warning",
+                    proxy_headers=args.tls)
+    finally:
+        link.stop()
+        console.store.close()
+    return 0

@@ -1,0 +1,92 @@
+"""The console on the bus: a device of role `console`. It keeps the hub's last word on every
+retained topic it reads (the hub, the queues, each counter, the board, the configuration and
+every device's status), acts only through requests to the hub, and tells the web side that
+something changed (from paho's thread; the web side hops onto its own loop)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from lobby.bus import BrokerAddress, Bus
+from lobby.config.models import LobbyConfig
+from lobby.contract import messages as m
+from lobby.contract.registry import Topics, spec
+from lobby.device import DeviceLink
+from lobby.rpc import Requester
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SeenStatus:
+    """A device's last status and when the console received it (its own clock: a device's
+    clock may be wrong, the age of its last word is what says it went quiet)."""
+
+    status: m.DeviceStatus
+    received: float  # time.time()
+
+
+@dataclass
+class LobbyNow:
+    """What the hub last said; replaced field by field as messages arrive."""
+
+    hub: m.HubState | None = None
+    queues: m.QueuesState | None = None
+    board: m.BoardState | None = None
+    config: m.ConfigState | None = None
+    counters: dict[str, m.CounterView] = field(default_factory=dict)
+    devices: dict[str, SeenStatus] = field(default_factory=dict)
+    version: int = 0  # grows on every change: the live page's SSE sends when it moves
+
+
+class LobbyLink:
+    def __init__(self, config: LobbyConfig, device_id: str, broker: BrokerAddress) -> None:
+        self.device_id = device_id
+        self.now = LobbyNow()
+        self.changed: Callable[[], None] = lambda: None
+        self._lock = threading.Lock()
+        client_id = broker.username or f"console-{device_id}"
+        self.bus = Bus(Topics(config.site.id), client_id=client_id, broker=broker)
+        self.requester = Requester(self.bus, device_id)
+        self.link = DeviceLink(self.bus, config, device_id, "console")
+        self._watch("state.hub", "hub")
+        self._watch("state.queues", "queues")
+        self._watch("state.board", "board")
+        self._watch("state.config", "config")
+        self.bus.subscribe(spec("state.counter"), self._counter, counter="+")
+        self.bus.subscribe(spec("device.status"), self._device, device="+")
+
+    def _watch(self, name: str, attribute: str) -> None:
+        def keep(message: BaseModel, _params: dict[str, str]) -> None:
+            self._update(lambda: setattr(self.now, attribute, message))
+        self.bus.subscribe(spec(name), keep)
+
+    def _counter(self, view: m.CounterView, params: dict[str, str]) -> None:
+        self._update(lambda: self.now.counters.__setitem__(params["counter"], view))
+
+    def _device(self, status: m.DeviceStatus, params: dict[str, str]) -> None:
+        seen = SeenStatus(status, time.time())
+        self._update(lambda: self.now.devices.__setitem__(params["device"], seen))
+
+    def _update(self, change: Callable[[], None]) -> None:
+        with self._lock:
+            change()
+            self.now.version += 1
+        self.changed()
+
+    def ask(self, action: str, **arguments: Any) -> m.Reply[Any]:
+        """A supervisor's action, sent to the hub; blocks (call it off the event loop)."""
+        return self.requester.ask(action, timeout=2.0, attempts=2, **arguments)
+
+    def start(self) -> None:
+        self.link.start()
+
+    def stop(self) -> None:
+        self.link.stop()

@@ -1,0 +1,163 @@
+"""Reports (any range, by any grouping, with charts and the hour × weekday heatmap), their
+downloads as CSV and XLSX, and the scorecard on the criteria provinces use."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import io
+from contextlib import closing
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from console import charts, reporting, scorecard
+from console.app import language, render, services
+from console.auth import SignedIn, page
+from console.i18n import translations
+from hub.store.reading import open_read_only
+
+# The tables' words, in English (the source language) and translated per page.
+WORDS = {
+    "group": "Group", "all": "All", "nobody": "(nobody signed in)", "issued": "Issued",
+    "served": "Served", "no_show": "No-show", "transferred": "Transferred",
+    "cancelled": "Cancelled", "not_printed": "Not printed", "not_handed_out": "Not handed out",
+    "refused_quota": "Refused: quota", "refused_closed": "Refused: closed",
+    "wait_mean": "Wait mean (min)", "wait_median": "Wait median (min)",
+    "wait_p90": "Wait p90 (min)", "wait_max": "Wait max (min)",
+    "service_mean": "Service mean (min)", "service_median": "Service median (min)",
+    "on_time": "On time %", "responses": "Ratings", "response_rate": "Response %",
+    "satisfaction": "Satisfaction %", "reasons": "Reasons (most given)",
+}
+MAX_DAYS = 366 * 2
+
+
+def words(lang: str) -> dict[str, str]:
+    gettext = translations(lang).gettext
+    return {key: gettext(text) for key, text in WORDS.items()}
+
+
+@dataclass(frozen=True)
+class Query:
+    first: str
+    last: str
+    by: str | None
+    problem: str | None = None
+
+
+def _query(request: Request) -> Query:
+    config = services(request).centre.current()
+    today = dt.datetime.now(config.site.zone).date()
+    params = request.query_params
+    by = params.get("by") or None
+    if by is not None and by not in reporting.GROUPINGS:
+        return Query(today.isoformat(), today.isoformat(), None, "bad_grouping")
+    if params.get("period"):
+        first, last = reporting.day_range(params["period"], today)
+        return Query(first.isoformat(), last.isoformat(), by)
+    try:
+        first = dt.date.fromisoformat(params.get("first") or today.isoformat())
+        last = dt.date.fromisoformat(params.get("last") or first.isoformat())
+    except ValueError:
+        return Query(today.isoformat(), today.isoformat(), by, "bad_day")
+    if last < first or (last - first).days > MAX_DAYS:
+        return Query(today.isoformat(), today.isoformat(), by, "bad_range")
+    return Query(first.isoformat(), last.isoformat(), by)
+
+
+def _tables(request: Request, query: Query, lang: str) -> list[reporting.Table]:
+    console = services(request)
+    config = console.centre.current()
+    said = words(lang)
+    with closing(open_read_only(console.store.db)) as conn:
+        figures = reporting.figures_table(conn, config, query.first, query.last, query.by,
+                                          lang, said)
+    return [figures, reporting.ratings_table(str(console.store.db), config, query.first,
+                                             query.last, query.by, lang, said)]
+
+
+def _report_page(request: Request, query: Query, lang: str) -> dict[str, object]:
+    tables = _tables(request, query, lang) if query.problem is None else []
+    config = services(request).centre.current()
+    context: dict[str, object] = {"query": query, "tables": tables, "text": reporting.text,
+                                  "groupings": reporting.GROUPINGS}
+    if tables and query.by:
+        figures = tables[0]
+        waits = [(str(row[0]), row[10]) for row in figures.rows]
+        context["wait_chart"] = charts.bars(
+            [(label, float(v) if isinstance(v, int | float) else None) for label, v in waits],
+            "min", title=translations(lang).gettext("Mean wait"))
+    with closing(open_read_only(services(request).store.db)) as conn:
+        cells = reporting.heatmap(conn, config, query.first, query.last)
+    context["heatmap"] = charts.heatmap(
+        cells, reporting.WEEKDAY_NAMES.get(lang, reporting.WEEKDAY_NAMES["en"]),
+        translations(lang).gettext("Arrivals by weekday and hour"))
+    return context
+
+
+@page("viewer")
+async def reports_page(request: Request, user: SignedIn) -> Response:
+    query, lang = _query(request), language(request)
+    context = await asyncio.to_thread(_report_page, request, query, lang)
+    return render(request, "reports.html", status_code=400 if query.problem else 200,
+                  **context)
+
+
+def csv_bytes(table: reporting.Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([reporting.text(cell, i in table.percent_columns)
+                         for i, cell in enumerate(row)])
+    # With a byte order mark: a spreadsheet then reads the Vietnamese as UTF-8.
+    return out.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(table: reporting.Table, title: str) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append(table.header)
+    for row in table.rows:
+        sheet.append(row)  # numbers stay numbers, shares stay fractions
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@page("viewer")
+async def download(request: Request, user: SignedIn) -> Response:
+    query, lang = _query(request), language(request)
+    name, kind = request.path_params["table"], request.path_params["kind"]
+    if query.problem or name not in ("figures", "ratings") or kind not in ("csv", "xlsx"):
+        return Response("bad request", status_code=400)
+    tables = await asyncio.to_thread(_tables, request, query, lang)
+    table = next(t for t in tables if t.name == name)
+    filename = f"{name}-{query.first}-{query.last}{'-' + query.by if query.by else ''}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if kind == "csv":
+        return Response(csv_bytes(table), media_type="text/csv; charset=utf-8",
+                        headers=headers)
+    body = await asyncio.to_thread(xlsx_bytes, table, name)
+    return Response(body, headers=headers, media_type="application/vnd.openxmlformats-"
+                    "officedocument.spreadsheetml.sheet")
+
+
+@page("viewer")
+async def scorecard_page(request: Request, user: SignedIn) -> Response:
+    console = services(request)
+    config = console.centre.current()
+    today = dt.datetime.now(config.site.zone).date()
+    card = await asyncio.to_thread(scorecard.build, console.store.db, config, today)
+    return render(request, "scorecard.html", card=card, text=reporting.text)
+
+
+ROUTES = [
+    Route("/reports", reports_page),
+    Route("/reports/{table}.{kind}", download),
+    Route("/scorecard", scorecard_page),
+]

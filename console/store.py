@@ -1,0 +1,119 @@
+"""What the console reads from the hub's store, opened read-only: the waiting list, what each
+counter served today, and one ticket's whole history. The hub owns the store; the console never
+writes it (`hub.store.reading.open_read_only`)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.store.reading import open_read_only
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    id: int
+    number: str
+    service: str
+    priority: str | None
+    issued_at: float
+    printed: bool
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    at: float
+    kind: str
+    counter: str | None
+    device: str | None
+    detail: str | None
+    staff: str | None
+
+
+@dataclass(frozen=True)
+class Rating:
+    level: str
+    reason: str | None
+    at: float
+    source: str
+
+
+@dataclass(frozen=True)
+class TicketHistory:
+    id: int
+    number: str
+    day: str
+    issued_service: str
+    service: str
+    state: str
+    priority: str | None
+    language: str | None
+    issued_at: float
+    called_at: float | None
+    closed_at: float | None
+    counter: str | None
+    recalls: int
+    printed: bool
+    device: str
+    events: list[TicketEvent]
+    rating: Rating | None
+
+
+class StoreReader:
+    """One read-only connection, used by one request at a time (sqlite3 connections are not
+    for concurrent use); reads are short, so a lock costs nothing that matters."""
+
+    def __init__(self, db: str | Path) -> None:
+        self.db = Path(db)
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = open_read_only(self.db)
+        return self._conn
+
+    def waiting(self) -> list[WaitingTicket]:
+        with self._lock:
+            rows = self.connection().execute(
+                "SELECT id, number, service, priority, issued_at, printed FROM tickets "
+                "WHERE state = 'waiting' ORDER BY queued_at, id").fetchall()
+        return [WaitingTicket(int(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]))
+                for r in rows]
+
+    def served_today(self, day: str) -> dict[str, int]:
+        """Tickets finished as done at each counter on `day` (its local date)."""
+        with self._lock:
+            rows = self.connection().execute(
+                "SELECT e.counter, count(*) FROM ticket_events e "
+                "JOIN tickets t ON t.id = e.ticket_id "
+                "WHERE t.day = ? AND e.kind = 'done' GROUP BY e.counter", (day,)).fetchall()
+        return {str(counter): int(count) for counter, count in rows if counter is not None}
+
+    def ticket(self, day: str, number: str) -> TicketHistory | None:
+        with self._lock:
+            conn = self.connection()
+            row = conn.execute(
+                "SELECT id, number, day, issued_service, service, state, priority, language, "
+                "issued_at, called_at, closed_at, counter, recalls, printed, device "
+                "FROM tickets WHERE day = ? AND number = ?", (day, number)).fetchone()
+            if row is None:
+                return None
+            events = [TicketEvent(*event) for event in conn.execute(
+                "SELECT at, kind, counter, device, detail, staff FROM ticket_events "
+                "WHERE ticket_id = ? ORDER BY at, id", (row[0],))]
+            rated = conn.execute("SELECT level, reason, at, source FROM ratings "
+                                 "WHERE ticket_id = ?", (row[0],)).fetchone()
+        return TicketHistory(
+            id=row[0], number=row[1], day=row[2], issued_service=row[3], service=row[4],
+            state=row[5], priority=row[6], language=row[7], issued_at=row[8], called_at=row[9],
+            closed_at=row[10], counter=row[11], recalls=row[12], printed=bool(row[13]),
+            device=row[14], events=events, rating=Rating(*rated) if rated else None)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
