@@ -16,7 +16,7 @@ from pathlib import Path
 
 from devicekit.window import windowed_size
 from lobby.broker.embedded import BrokerStartError, revive, start_embedded
-from lobby.cli import available_commands, read_config
+from lobby.cli import DEFAULT_CONFIG, available_commands, read_config
 from lobby.config.models import Device, LobbyConfig
 
 log = logging.getLogger("demo")
@@ -48,6 +48,22 @@ def app_commands(config: LobbyConfig, config_path: str, var: Path) -> list[list[
                              "--windowed", "--window-at", f"{at[0]},{at[1]}",
                              "--var", str(var)])
     return commands
+
+
+# The demo configuration's console password, written beside its hash there. Another
+# configuration has only hashes: the demo can then say only whom to sign in as.
+DEMO_CONSOLE_PASSWORD = "bennghe-2026"
+
+
+def _console_command(config: LobbyConfig, args: argparse.Namespace, var: Path,
+                     address: str) -> list[str] | None:
+    """The web console, when installed and the configuration has a console device."""
+    if "console" not in available_commands() or importlib.util.find_spec("starlette") is None:
+        return None
+    if not any(d.role == "console" for d in config.devices) or config.console is None:
+        return None
+    return ["console", "--config", args.config, "--broker", address, "--db",
+            str(var / "demo.sqlite"), "--var", str(var)]
 
 
 def _positions(devices: dict[str, Device | None]) -> list[tuple[int, int]]:
@@ -96,12 +112,21 @@ def run_demo(args: argparse.Namespace) -> int:
         apps = []
     for command in apps:
         start(command[0], [*command, "--broker", address], window=True)
+    console = _console_command(config, args, var, address)
+    if console is not None:
+        start("console", console)
     has_kiosk = any(c[0] == "kiosk" for c in apps)
     if args.simulate == "yes" or (args.simulate == "auto" and not has_kiosk):
         reason = "--simulate yes" if args.simulate == "yes" else "no kiosk window is open"
         print(f"lobby demo: {reason}, so a simulated day drives the lobby "
               "(--simulate no to stop that)")
         start("simulate", ["simulate", "--config", args.config, "--broker", address])
+    if console is not None and config.console is not None:
+        users = ", ".join(f"{u.name} ({u.role})" for u in config.console.users)
+        password = (f", password {DEMO_CONSOLE_PASSWORD}"
+                    if Path(args.config).resolve() == Path(DEFAULT_CONFIG).resolve() else "")
+        print(f"lobby demo: the centre's console is at http://{config.console.listen}/ — sign "
+              f"in as {users}{password}")
     print(f"lobby demo: running {', '.join(processes)}; watch it with\n"
           f"  mosquitto_sub -p {broker.port} -v -t 'lobby/{config.site.id}/#'\n"
           f"Ctrl-C stops everything.")
