@@ -32,14 +32,16 @@ class Changes:
     counters: set[str] = field(default_factory=set)
     queues: bool = False
     calls: list[Call] = field(default_factory=list)
+    announcements: list[m.AnnouncementEvent] = field(default_factory=list)
 
     def merge(self, other: Changes) -> None:
         self.counters |= other.counters
         self.queues = self.queues or other.queues
         self.calls.extend(other.calls)
+        self.announcements.extend(other.announcements)
 
     def __bool__(self) -> bool:
-        return bool(self.counters or self.queues or self.calls)
+        return bool(self.counters or self.queues or self.calls or self.announcements)
 
 
 @dataclass

@@ -38,6 +38,7 @@ _COUNTER = spec("state.counter")
 _BOARD = spec("state.board")
 _CONFIG = spec("state.config")
 _CALLED = spec("event.called")
+_ANNOUNCEMENT = spec("event.announcement")
 _STATUS = spec("device.status")
 
 
@@ -214,6 +215,8 @@ class Hub:
                 self.bus.publish(_CALLED, self.views.called(call))
         if changes.queues:
             self._publish_queues(self.views.queues(live, now))
+        for announcement in changes.announcements:
+            self.bus.publish(_ANNOUNCEMENT, announcement)
 
     def _publish_queues(self, queues: m.QueuesState) -> None:
         self._last_queues = queues.services

@@ -1,5 +1,6 @@
 """A supervisor's hands on the queue, from the console: cancel a waiting ticket with a reason,
-move it to another service, raise it to a priority class, call it to a counter.
+move it to another service, raise it to a priority class, call it to a counter; and tell the
+hall something (an announcement on the boards).
 
 The console is a device of its own role; it names the signed-in user who acted, and the hub
 keeps that name (and the reason) in the ticket's events. Each action checks all it refuses
@@ -11,6 +12,7 @@ from __future__ import annotations
 from hub.errors import HubError
 from hub.model import Ticket
 from hub.operations import Changes, Operations, Result, operation
+from lobby.clock import stamp
 from lobby.contract import messages as m
 
 
@@ -75,3 +77,25 @@ def call_to(ops: Operations, request: m.CallToRequest, source: str, now: float) 
     ops.store.add_event(ticket.id, "called_by_supervisor", now, counter=counter.id,
                         device=source, detail=request.user)
     return ops.call_ticket(counter, ticket, now, source)
+
+
+@operation(m.AnnounceRequest)
+def announce(ops: Operations, request: m.AnnounceRequest, source: str, now: float) -> Result:
+    languages = ops.config.site.languages
+    unknown = sorted(set(request.texts) - set(languages))
+    if unknown:
+        raise HubError("bad_request", f"the centre does not speak {', '.join(unknown)} "
+                       f"(its languages: {', '.join(languages)})")
+    for board in request.boards:
+        device = ops.config.device(board)
+        if device is None or device.role != "board":
+            raise HubError("unknown_device", f"no board {board!r} at this centre")
+    texts = {lang: request.texts[lang] for lang in languages if lang in request.texts}
+    boards = sorted(set(request.boards))
+    until = now + request.minutes * 60
+    announcement_id = ops.store.add_announcement(now, until, request.user, texts, boards,
+                                                 source)
+    zone = ops.config.site.zone
+    event = m.AnnouncementEvent(id=announcement_id, texts=texts, boards=boards,
+                                at=stamp(now, zone), until=stamp(until, zone))
+    return Result(event, Changes(announcements=[event]))

@@ -18,11 +18,11 @@ def test_topics_are_exactly_those_of_the_design() -> None:
     patterns = {spec.pattern for spec in REGISTRY}
     assert patterns == {f"request/{{device}}/{a}" for a in ACTIONS} | {
         "reply/{device}", "state/hub", "state/queues", "state/counters/{counter}", "state/config",
-        "state/board", "event/called", "device/{device}/status"}
+        "state/board", "event/called", "event/announcement", "device/{device}/status"}
     assert set(ACTIONS) == {"issue", "print_failed", "not_handed_out", "call_next", "recall",
                             "call", "done", "no_show", "transfer", "pause", "resume",
                             "login", "logout", "rate",  # added within v1 (#11)
-                            "cancel", "move", "raise_priority", "call_to"}  # and #12
+                            "cancel", "move", "raise_priority", "call_to", "announce"}  # and #12
     for spec in REGISTRY:
         commands = spec.name.startswith("request") or spec.name == "reply"
         assert spec.qos == 1

@@ -21,7 +21,7 @@ from lobby.bus import BrokerAddress
 from tests.helpers import ROOT, DeviceClient, small_config_file, wait_for
 
 PIP_TIMEOUT = 600
-SOURCES = ("lobby", "hub", "devicekit", "kiosk", "display", "demo", "assets")
+SOURCES = ("lobby", "hub", "devicekit", "kiosk", "display", "demo", "console", "assets")
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,9 @@ def test_the_wheel_holds_every_package_and_data_file(wheel: Path) -> None:
             assert str(module.relative_to(ROOT)) in names, module
         for kv in (ROOT / package).rglob("*.kv"):
             assert str(kv.relative_to(ROOT)) in names, kv
+    for data in (ROOT / "console").rglob("*"):  # templates, styles, vendored scripts, words
+        if data.is_file() and "__pycache__" not in data.parts:
+            assert str(data.relative_to(ROOT)) in names, data
     for data in (ROOT / "assets").rglob("*"):
         if data.is_file() and data.suffix != ".pyc":
             assert "lobby_assets/" + str(data.relative_to(ROOT / "assets")) in names, data

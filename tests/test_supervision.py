@@ -93,3 +93,31 @@ def test_only_the_console_may_and_refusals_change_nothing(lobby: Lobby) -> None:
                      reason="y").error.code == "bad_request"  # no line breaks in a name
     assert act(lobby, "call_to", ticket_id=tid, counter="9").error.code == "unknown_counter"
     assert lobby.snapshot() == before
+
+
+def test_an_announcement_is_kept_with_its_author_and_refused_for_unknown_boards(
+        lobby: Lobby) -> None:
+    reply = act(lobby, "announce", texts={"vi": "  Trung tâm sẽ đóng cửa sau 15 phút nữa "},
+                boards=["board-1"], minutes=15)
+    assert reply.ok and reply.data.texts == {"vi": "Trung tâm sẽ đóng cửa sau 15 phút nữa"}
+    assert reply.data.boards == ["board-1"]
+    assert (reply.data.until - reply.data.at).total_seconds() == 15 * 60
+    row = lobby.engine.store.conn.execute(
+        "SELECT user, boards, device FROM announcements WHERE id = ?",
+        (reply.data.id,)).fetchone()
+    assert tuple(row) == ("giám đốc", '["board-1"]', "console-1")
+    refusals = [
+        act(lobby, "announce", texts={"fr": "Fermeture"}).error.code,  # not the site's
+        act(lobby, "announce", texts={"vi": "x"}, boards=["kiosk-1"]).error.code,
+        act(lobby, "announce", texts={"vi": "x"}, boards=["board-9"]).error.code,
+        act(lobby, "announce", texts={"vi": ""}).error.code,
+        act(lobby, "announce", texts={}).error.code,
+        act(lobby, "announce", texts={"vi": "x" * 121}).error.code,
+        act(lobby, "announce", texts={"vi": "x"}, minutes=0).error.code,
+    ]
+    assert refusals == ["bad_request", "unknown_device", "unknown_device", "bad_request",
+                        "bad_request", "bad_request", "bad_request"]
+    assert lobby.engine.store.conn.execute("SELECT count(*) FROM announcements"
+                                           ).fetchone()[0] == 1
+    refused = lobby.ask("kiosk-1", "announce", user="x", texts={"vi": "x"})
+    assert refused.error.code == "not_allowed"  # only the console announces

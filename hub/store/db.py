@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -232,6 +233,16 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (seq, ticket.id, ticket.number, counter, ticket.service, int(recall), at),
         )
+
+    def add_announcement(self, at: float, until: float, user: str, texts: dict[str, str],
+                         boards: list[str], device: str) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO announcements (at, until, user, texts, boards, device) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (at, until, user, json.dumps(texts, ensure_ascii=False), json.dumps(boards),
+             device))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def add_refusal(self, at: float, day: str, service: str, code: str, device: str) -> None:
         self.conn.execute("INSERT INTO refusals (at, day, service, code, device) "

@@ -222,3 +222,19 @@ CREATE TABLE refusals (
     device TEXT NOT NULL
 )""")
     db.execute("CREATE INDEX refusals_day ON refusals (day)")
+
+
+@MIGRATIONS(name="0007_announcements")
+def _announcements(db: Database) -> None:
+    # What supervisors told the hall from the console, and who: the console lists them, and
+    # the id orders them for the boards (each is said once).
+    db.execute("""
+CREATE TABLE announcements (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    until REAL NOT NULL,
+    user TEXT NOT NULL,
+    texts TEXT NOT NULL,
+    boards TEXT NOT NULL,
+    device TEXT NOT NULL
+)""")

@@ -260,6 +260,33 @@ class CallToRequest(Request[CounterView]):
     counter: Identifier
 
 
+AnnouncementText = Annotated[str, StringConstraints(
+    min_length=1, max_length=120, strip_whitespace=True, pattern=r"^[^\x00-\x1f]+$")]
+
+
+class AnnouncementEvent(Lenient):
+    """Added within v1: what a supervisor told the hall, shown on the boards until `until`
+    and said once."""
+
+    id: int
+    texts: dict[str, str]
+    boards: list[str]  # empty: every board
+    at: AwareDatetime
+    until: AwareDatetime
+
+
+class AnnounceRequest(Request[AnnouncementEvent]):
+    """Added within v1: a supervisor tells the hall something, from the console: the boards
+    show it as a banner for `minutes` and speak it after the call in progress."""
+
+    user: User
+    texts: dict[Identifier, AnnouncementText] = Field(
+        min_length=1, description="by language: the site's languages only")
+    boards: list[Identifier] = Field(default_factory=list, max_length=64,
+                                     description="board devices; empty: every board")
+    minutes: int = Field(default=15, ge=1, le=240)
+
+
 # --- retained state and events (hub -> everyone) -------------------------------------------
 
 

@@ -117,6 +117,13 @@ REGISTRY: tuple[TopicSpec, ...] = (
              m.RateRequest(transaction="r5-000007", counter="5", ticket_id=42,
                            level="dissatisfied", reason="waited_long"),
              note="the keypad bus's RATE key too"),
+    _request("announce", m.AnnounceRequest, ("console",),
+             "A supervisor tells the hall something: every board (or those named) shows it "
+             "as a banner for `minutes` and says it after the call in progress. Answered with "
+             "the announcement, as `event/announcement` carries it.",
+             m.AnnounceRequest(transaction="console-000005", user="giamdoc", texts={
+                 "vi": "Trung tâm sẽ đóng cửa sau 15 phút nữa",
+                 "en": "The centre closes in 15 minutes"}, boards=[], minutes=15)),
     _request("cancel", m.CancelRequest, ("console",),
              "A supervisor takes a waiting ticket out of the queue, with a reason; it is "
              "`cancelled`, never called, and left out of the waits.",
@@ -195,6 +202,18 @@ REGISTRY: tuple[TopicSpec, ...] = (
         example=m.BoardState(seq=311, at=_NOW, calls=[m.BoardCall(
             seq=311, number="A023", counter="5", counter_number=5, service="A", recall=False,
             at=_NOW)]),
+    ),
+    TopicSpec(
+        name="event.announcement", pattern="event/announcement", model=m.AnnouncementEvent,
+        qos=1, retained=False, publishers=("hub",), subscribers=("board", "console"),
+        description="Added within v1: what a supervisor told the hall (texts by language, "
+        "the boards it is for, empty for all, and until when it is shown). An event like "
+        "a call: a board shows it until `until` and says it once, after the call in "
+        "progress; a board that was off when it was sent does not show it.",
+        example=m.AnnouncementEvent(id=7, texts={
+            "vi": "Trung tâm sẽ đóng cửa sau 15 phút nữa",
+            "en": "The centre closes in 15 minutes"}, boards=[], at=_NOW,
+            until=_NOW + dt.timedelta(minutes=15)),
     ),
     TopicSpec(
         name="event.called", pattern="event/called", model=m.CalledEvent, qos=1,
