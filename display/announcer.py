@@ -58,6 +58,7 @@ class Announcer:
         self.voices = {lang: Voice(lang, settings.voices.get(lang, lang), settings.rate)
                        for lang in settings.languages}
         self.handled: int | None = self._load()
+        self.announced: set[int] = set()  # announcements said (each once)
         self._lock = threading.Lock()
 
     def reconfigure(self, config: LobbyConfig, settings: Board) -> None:
@@ -116,6 +117,20 @@ class Announcer:
             if self.handled is not None and call.seq <= self.handled:
                 return False
             self._say(call)
+            return True
+
+    def on_announcement(self, announcement: m.AnnouncementEvent) -> bool:
+        """A supervisor's announcement: after the chime, each language's text once, queued
+        after the call being said (calls and announcements keep their order)."""
+        with self._lock:
+            if announcement.id in self.announced:
+                return False
+            self.announced.add(announcement.id)
+            phrases = [(announcement.texts[lang], voice) for lang, voice in self.voices.items()
+                       if lang in announcement.texts]
+            if not phrases:
+                return False
+            self.speaker.say(f"announcement {announcement.id}", phrases, prefix=self.chime)
             return True
 
     def on_board(self, board: m.BoardState) -> list[int]:

@@ -18,12 +18,20 @@ from devicekit import theme
 from devicekit.app import DeviceApp
 from devicekit.i18n import tr
 from devicekit.text import measure
-from display.board_layout import BoardLayout, Rect, Region, board_layout
+from display.board_layout import (
+    BANNER_CAP,
+    BoardLayout,
+    Rect,
+    Region,
+    board_layout,
+    font_for_cap,
+)
 from display.board_model import BoardModel, ServingRow
 
 FLASH_PERIOD = 0.5  # seconds per blink of a new call
 PAGE_SECONDS = 6.0  # a page of the waiting lines, when they do not all fit
 MAX_SERVING = 16
+MAX_BANNER_LINES = 2  # an announcement: the site's two languages at most
 
 
 class BoardText(Label):  # type: ignore[misc]
@@ -37,6 +45,10 @@ class CallRow(Widget):  # type: ignore[misc]
     counter_ratio = NumericProperty(0.5)  # the counter's font size / the number's
     lit = BooleanProperty(False)  # highlighted: the newest call (blinking while new)
     key = StringProperty("")  # the counter (serving rows) or the number (recent rows)
+
+
+class BannerBox(Widget):  # type: ignore[misc]
+    """The announcement strip's background (board.kv draws it)."""
 
 
 class WaitingRow(Widget):  # type: ignore[misc]
@@ -99,6 +111,13 @@ class BoardApp(DeviceApp):
         self.page_label = text(color=theme.MUTED_TEXT, halign="right")
         self.empty = text(halign="center", color=theme.MUTED_TEXT)
         self.empty.shorten = False
+        # A supervisor's announcement: a strip along the bottom, one line per language.
+        self.banner_box = BannerBox()
+        hide(self.banner_box)
+        root.add_widget(self.banner_box)
+        self.banner_labels = [text(font_name=self.font_bold, color=theme.HIGHLIGHT_TEXT,
+                                   halign="center") for _ in range(MAX_BANNER_LINES)]
+        self._banner: list[str] = []
         # Fixed pools of rows, updated in place: rebuilding widgets on every call cost tens
         # of milliseconds a repaint.
         self.serving_rows = [CallRow() for _ in range(MAX_SERVING)]
@@ -136,6 +155,8 @@ class BoardApp(DeviceApp):
 
     def _tick(self, _dt: float) -> None:
         self._blink = not self._blink
+        if self.model.banner()[:MAX_BANNER_LINES] != self._banner:  # one began or ended
+            self.request_refresh()
         self._paint_lit()
         clock = self._clock_text()
         if self.clock_label.text != clock:
@@ -165,7 +186,10 @@ class BoardApp(DeviceApp):
         serving = model.serving()[:MAX_SERVING]
         recent = model.recent()
         waiting = model.waiting()
-        layout = self._lay_out(len(serving), len(recent), len(waiting))
+        banner = model.banner()[:MAX_BANNER_LINES]
+        rows = self._banner_rows(banner)
+        layout = self._lay_out(len(serving), len(recent), len(waiting), sum(rows))
+        self._paint_banner(layout, banner, rows)
         self._say(self.centre, model.config.site.name.get(langs[0], ""))
         self._say(self.clock_label, self._clock_text())
         self._say(self.offline_mark, "● " + both("Offline", langs) if model.offline else "")
@@ -182,12 +206,49 @@ class BoardApp(DeviceApp):
         self._paint_waiting(layout, waiting)
         self._paint_lit()
 
-    def _lay_out(self, serving: int, recent: int, services: int) -> BoardLayout:
-        key = (Window.width, Window.height, serving, recent, services)
+    def _banner_rows(self, lines: list[str]) -> list[int]:
+        """Rows each line takes: one, or two where it does not fit one row at two thirds of
+        the banner's font (a portrait board is narrow)."""
+        reference = min(Window.width, Window.height)
+        font = font_for_cap(reference * BANNER_CAP) * 2 / 3
+        room = Window.width * (1 - 2 * 0.022) - font * 1.5
+        return [1 if measure(line, self.font_bold) * font <= room else 2 for line in lines]
+
+    def _paint_banner(self, layout: BoardLayout, lines: list[str], rows: list[int]) -> None:
+        """The announcement's lines, each as large as the strip allows up to its font (down
+        to two thirds); a line given two rows wraps."""
+        self._banner = lines
+        if layout.banner is None or not lines:
+            hide(self.banner_box)
+            for label in self.banner_labels:
+                self._say(label, "")
+            return
+        place(self.banner_box, layout.banner)
+        self.banner_box.opacity = 1
+        x, y, width, height = layout.banner
+        row_height = (height - layout.banner_font * 0.6) / sum(rows)
+        top = y + height - layout.banner_font * 0.3
+        for index, label in enumerate(self.banner_labels):
+            text = lines[index] if index < len(lines) else ""
+            span = rows[index] if index < len(rows) else 1
+            top -= span * row_height
+            self._box(label, (x + layout.banner_font * 0.5, top,
+                              width - layout.banner_font, span * row_height))
+            label.shorten, label.max_lines = span == 1, span
+            if text:
+                room = (width - layout.banner_font) * span / max(
+                    measure(text, self.font_bold), 1e-6)
+                label.font_size = max(layout.banner_font * 2 / 3,
+                                      min(layout.banner_font, room * 0.95))
+            self._say(label, text)
+
+    def _lay_out(self, serving: int, recent: int, services: int,
+                 banner_lines: int = 0) -> BoardLayout:
+        key = (Window.width, Window.height, serving, recent, services, banner_lines)
         if key == self._layout_key and self.layout is not None:
             return self.layout
         layout = board_layout(Window.width, Window.height, self.portrait, serving,
-                              min(recent, len(self.recent_rows)), services)
+                              min(recent, len(self.recent_rows)), services, banner_lines)
         self._layout_key, self.layout = key, layout
         header = layout.header
         # The date and time need about 8 of the header's font sizes: on a portrait board

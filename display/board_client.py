@@ -20,6 +20,7 @@ class BoardClient(DeviceClient):
         self.announcer = announcer
         self.bus.subscribe(spec("state.board"), self._on_board)
         self.bus.subscribe(spec("event.called"), self._on_called)
+        self.bus.subscribe(spec("event.announcement"), self._on_announcement)
         self.bus.subscribe(spec("state.queues"), lambda s, _: model.on_queues(s))
         self.bus.subscribe(spec("state.counter"), lambda v, _: model.on_counter(v))
 
@@ -42,3 +43,11 @@ class BoardClient(DeviceClient):
         self.model.on_called(call)
         if self.announcer:
             self.announcer.on_called(call)
+
+    def _on_announcement(self, announcement: m.AnnouncementEvent,
+                         params: dict[str, str]) -> None:
+        if announcement.boards and self.device.id not in announcement.boards:
+            return  # for other boards (another zone of the hall)
+        self.model.on_announcement(announcement)
+        if self.announcer:
+            self.announcer.on_announcement(announcement)

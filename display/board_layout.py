@@ -10,7 +10,8 @@ of 1,920 px tall would not fit beside its counter on a 1,080-px line.
 
 - a called number: ≥ 9 % with up to 4 serving counters, shrinking to ≥ 5 % with 16
   (two columns from 5 counters on);
-- recent calls and the waiting lines: ≥ 3 %.
+- recent calls and the waiting lines: ≥ 3 %;
+- a supervisor's announcement (a strip along the bottom, while shown): 3.2 %.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ NUMBER_CAP_MANY = 0.05  # 16 serving counters
 LINE_CAP = 0.03  # recent calls and waiting lines
 HEADING_CAP = 0.026
 HEADER_CAP = 0.034
+BANNER_CAP = 0.032  # an announcement: read from across the hall, like the waiting lines
 
 Rect = tuple[float, float, float, float]  # x, y (from the bottom, as Kivy), width, height
 
@@ -54,9 +56,12 @@ class BoardLayout:
     waiting: Region
     header_font: float
     heading_font: float
+    banner: Rect | None = None  # a supervisor's announcement: a strip along the bottom
+    banner_font: float = 0.0
 
     def regions(self) -> list[Rect]:
-        return [self.header, self.serving.rect, self.recent.rect, self.waiting.rect]
+        return [self.header, self.serving.rect, self.recent.rect, self.waiting.rect,
+                *([self.banner] if self.banner else [])]
 
 
 def number_cap_share(serving: int) -> float:
@@ -97,7 +102,9 @@ def _region(rect: Rect, heading_height: float, gap: float) -> tuple[Rect, Rect]:
 
 
 def board_layout(width: float, height: float, portrait: bool, serving: int,
-                 recent_wanted: int, services: int) -> BoardLayout:
+                 recent_wanted: int, services: int, banner_lines: int = 0) -> BoardLayout:
+    """`banner_lines`: an announcement's lines (one per language) to keep room for at the
+    bottom; the rest shrinks to make room, nothing is covered."""
     reference = min(width, height)
     pad = reference * 0.022
     gap = reference * 0.014
@@ -108,6 +115,11 @@ def board_layout(width: float, height: float, portrait: bool, serving: int,
     line_height = line_font * ROW_LEADING
 
     inner: Rect = (pad, pad, width - 2 * pad, height - 2 * pad)
+    banner: Rect | None = None
+    banner_font = font_for_cap(reference * BANNER_CAP)
+    if banner_lines:
+        strip = banner_lines * banner_font * ROW_LEADING + banner_font * 0.6
+        inner, banner = _split(inner, 1 - (strip + gap) / inner[3], True, gap)
     header, body = _split(inner, header_font * 1.5 / inner[3], True, gap)
     if portrait:
         serving_rect, rest = _split(body, 0.56, True, gap * 2)
@@ -145,7 +157,7 @@ def board_layout(width: float, height: float, portrait: bool, serving: int,
                      _rows(area_w, min(services, fit_waiting * columns_w), columns_w,
                            line_height, gap), line_font)
     return BoardLayout(reference, header, serving_region, recent, waiting, header_font,
-                       heading_font)
+                       heading_font, banner, banner_font)
 
 
 def overlaps(a: Rect, b: Rect) -> bool:

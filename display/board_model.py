@@ -54,6 +54,8 @@ class BoardModel(HubPresence):
         self.max_seq: int | None = None  # the highest seq seen, None before the first board
         self.queues: list[m.ServiceQueue] = []
         self.generation = 0  # counts configuration changes: the app re-measures on a new one
+        self.announcement: m.AnnouncementEvent | None = None  # the newest, for this board
+        self.wall_clock: Callable[[], float] = time.time  # announcements end at a wall time
         self._lock = threading.Lock()
 
     # --- inputs (any thread) ---------------------------------------------------------------
@@ -77,6 +79,21 @@ class BoardModel(HubPresence):
         with self._lock:
             self.counters[view.counter] = view
         self.on_change()
+
+    def on_announcement(self, announcement: m.AnnouncementEvent) -> None:
+        """A supervisor's announcement for this board: shown until its `until`; a newer one
+        replaces it."""
+        with self._lock:
+            if self.announcement is None or announcement.id >= self.announcement.id:
+                self.announcement = announcement
+        self.on_change()
+
+    def banner(self) -> list[str]:
+        """The announcement's lines now, in the site's languages (none once it ended)."""
+        shown = self.announcement
+        if shown is None or shown.until.timestamp() <= self.wall_clock():
+            return []
+        return [shown.texts[lang] for lang in self.config.site.languages if lang in shown.texts]
 
     def reconfigure(self, config: LobbyConfig, settings: Board) -> None:
         """The centre's configuration or this board's zone changed: keep what still belongs;

@@ -19,6 +19,7 @@ from display.board_layout import overlaps
 from lobby.bus import BrokerAddress
 from lobby.config import load_config
 from tests.helpers import DEMO, ROOT, RunningHub, keep_screens
+from tests.ui.display_driver import ANNOUNCEMENT
 
 MERGED = ROOT / "tests" / "fixtures" / "centres" / "merged-commune.yaml"
 
@@ -32,6 +33,8 @@ def run_driver(mode: str, orientation: str, broker: BrokerAddress,
     for device in raw["devices"]:
         if device["role"] == "board":
             device["board"] = {"orientation": orientation}
+    if not any(device["role"] == "console" for device in raw["devices"]):
+        raw["devices"].append({"id": "console-1", "role": "console"})  # announces
     config_file = tmp_path / "display.yaml"
     config_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
     hub = RunningHub(load_config(config_file), tmp_path / "hub.sqlite", broker)
@@ -83,8 +86,17 @@ def test_board_shows_every_serving_counter_once_and_says_the_calls(
                                "timeline.json").read_text())
         for before, after in itertools.pairwise(timeline):
             assert before["end"] <= after["start"]
-        assert {f"board-{orientation}-{s}.png" for s in ("waiting", "calls", "offline")} <= set(
-            report["screens"])
+        assert {f"board-{orientation}-{s}.png" for s in ("waiting", "calls", "announcement",
+                                                          "offline")} <= set(report["screens"])
+        # The announcement: both lines on the banner, which covers nothing, then said once
+        # after the calls (the chime and both languages), never over a call.
+        assert report["banner_shown"] == list(ANNOUNCEMENT.values())
+        assert report["banner_label_problems"] == []
+        for a, b in itertools.combinations(report["banner_regions"], 2):
+            assert not overlaps(a, b), (a, b)
+        said = report["spoken_after"]
+        assert said[-1] == f"announcement {report['announcement_id']}"
+        assert said.count(said[-1]) == 1
     finally:
         hub.stop()
 

@@ -27,6 +27,9 @@ from lobby.contract.registry import Topics
 from lobby.rpc import Requester
 from tests.helpers import AT
 
+ANNOUNCEMENT = {"vi": "Trung tâm sẽ đóng cửa sau 15 phút nữa, xin quý khách thông cảm",
+                "en": "The centre closes in 15 minutes; thank you for your patience"}
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -50,6 +53,7 @@ def main() -> int:
     # The other devices of the lobby, played by this driver.
     others = Bus(Topics(config.site.id), client_id="driver-others", broker=broker)
     kiosk = Requester(others, "kiosk-1")
+    console = Requester(others, "console-1")
     counters = {c: Requester(others, d.id) for d in config.devices if d.role == "counter"
                 for c in d.counters}
     others.start()
@@ -135,6 +139,23 @@ def main() -> int:
             if not announcer.speaker.wait_idle(0.01) or len(sink.timeline) < len(called):
                 return False
             report["spoken"] = [e.label for e in sink.timeline]
+            # A supervisor tells the hall something: a banner in both languages, then said.
+            reply = console.ask("announce", user="giamdoc", minutes=5, texts=ANNOUNCEMENT)
+            assert reply.ok, reply.error
+            report["announcement_id"] = reply.data.id
+            return True
+
+        def announced() -> bool:
+            if not model.banner() or not announcer.speaker.wait_idle(0.01):
+                return False
+            app.refresh()
+            shot("announcement")
+            layout = app.layout
+            assert layout is not None and layout.banner is not None
+            report["banner_shown"] = [label.text for label in app.banner_labels if label.text]
+            report["banner_label_problems"] = label_problems(app.root_widget)
+            report["banner_regions"] = layout.regions()
+            report["spoken_after"] = [e.label for e in sink.timeline]
             model.on_hub(HubState(state="offline", version="test", since=AT))
             return True
 
@@ -145,6 +166,7 @@ def main() -> int:
 
         steps += [("connected, tickets issued, calls made", ready),
                   ("calls shown", calls_shown), ("calls spoken", spoken),
+                  ("announcement shown and said", announced),
                   ("offline mark", offline_shot)]
     else:
         from display.terminal_app import TerminalApp
