@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console import devices as device_view
 from console.auth import LoginRefusedError, SignedIn, Users, csrf_ok, new_csrf, page, signed_in
@@ -142,8 +143,39 @@ async def choose_language(request: Request) -> Response:
                             status_code=303)
 
 
+# Every page: only the console's own files (no CDN, no inline script), never in a frame.
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; "
+     b"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response (a plain ASGI middleware: it leaves the
+    server-sent event streams alone, as a buffering middleware would not)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def create_app(console: ConsoleServices, secret: str, https_only: bool = False) -> Starlette:
-    from console import pages_live, pages_other, pages_reports
+    from console import pages_announce, pages_live, pages_other, pages_reports
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -160,11 +192,14 @@ def create_app(console: ConsoleServices, secret: str, https_only: bool = False) 
         Route("/login", login_page, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/lang/{lang}", choose_language),
+        Route("/favicon.ico", lambda _request: Response(status_code=204)),  # none: no 404
         *pages_live.ROUTES, *pages_reports.ROUTES, *pages_other.ROUTES,
+        *pages_announce.ROUTES,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/fonts", StaticFiles(directory=ASSETS / "fonts"), name="fonts"),
     ]
-    middleware = [Middleware(SessionMiddleware, secret_key=secret, session_cookie="console",
+    middleware = [Middleware(SecurityHeaders),
+                  Middleware(SessionMiddleware, secret_key=secret, session_cookie="console",
                              max_age=SESSION_HOURS * 3600, same_site="strict",
                              https_only=https_only)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

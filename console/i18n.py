@@ -33,7 +33,12 @@ def environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = _local_time
+    env.filters["localdatetime"] = _local_date_time
     return env
+
+
+def _local_date_time(stamp: float, zone: tzinfo) -> str:
+    return dt.datetime.fromtimestamp(stamp, zone).strftime("%d/%m %H:%M")
 
 
 def _local_time(stamp: float, zone: tzinfo) -> str:

@@ -99,7 +99,7 @@ _ERRORS = {"unknown_ticket", "unknown_service", "unknown_priority", "unknown_cou
            "closed", "bad_request", "not_allowed"}
 
 
-async def _act(request: Request, user: SignedIn, action: str, **fields: Any) -> Response:
+async def act(request: Request, user: SignedIn, action: str, **fields: Any) -> Response:
     console = services(request)
     result: dict[str, Any] = {"action": action}
     if console.link is None:
@@ -116,7 +116,7 @@ async def _act(request: Request, user: SignedIn, action: str, **fields: Any) -> 
                 # cancel, move, raise: the ticket; call_to: the counter, serving it now
                 data = reply.data
                 ticket = data.ticket if isinstance(data, m.CounterView) else data
-                result["number"] = ticket.number if ticket is not None else ""
+                result["number"] = getattr(ticket, "number", "") if ticket else ""
             else:
                 code = reply.error.code if reply.error else "bad_request"
                 result["problem"] = code if code in _ERRORS else "refused"
@@ -152,28 +152,28 @@ async def cancel(request: Request, user: SignedIn) -> Response:
     if not form.get("reason"):
         return render(request, "_action_result.html", status_code=422,
                       result={"action": "cancel", "problem": "reason_needed"})
-    return await _act(request, user, "cancel", ticket_id=_ticket_id(request),
+    return await act(request, user, "cancel", ticket_id=_ticket_id(request),
                       reason=form["reason"][:200])
 
 
 @page("supervisor")
 async def move(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
-    return await _act(request, user, "move", ticket_id=_ticket_id(request),
+    return await act(request, user, "move", ticket_id=_ticket_id(request),
                       service=form.get("service", ""))
 
 
 @page("supervisor")
 async def raise_priority(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
-    return await _act(request, user, "raise_priority", ticket_id=_ticket_id(request),
+    return await act(request, user, "raise_priority", ticket_id=_ticket_id(request),
                       priority=form.get("priority", ""))
 
 
 @page("supervisor")
 async def call_to(request: Request, user: SignedIn) -> Response:
     form = await _form(request)
-    return await _act(request, user, "call_to", ticket_id=_ticket_id(request),
+    return await act(request, user, "call_to", ticket_id=_ticket_id(request),
                       counter=form.get("counter", ""))
 
 

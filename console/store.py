@@ -4,6 +4,7 @@ writes it (`hub.store.reading.open_read_only`)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -61,6 +62,16 @@ class TicketHistory:
     rating: Rating | None
 
 
+@dataclass(frozen=True)
+class Announcement:
+    id: int
+    at: float
+    until: float
+    user: str
+    texts: dict[str, str]
+    boards: list[str]
+
+
 class StoreReader:
     """One read-only connection, used by one request at a time (sqlite3 connections are not
     for concurrent use); reads are short, so a lock costs nothing that matters."""
@@ -111,6 +122,15 @@ class StoreReader:
             state=row[5], priority=row[6], language=row[7], issued_at=row[8], called_at=row[9],
             closed_at=row[10], counter=row[11], recalls=row[12], printed=bool(row[13]),
             device=row[14], events=events, rating=Rating(*rated) if rated else None)
+
+    def announcements(self, limit: int = 50) -> list[Announcement]:
+        """The latest announcements, newest first."""
+        with self._lock:
+            rows = self.connection().execute(
+                "SELECT id, at, until, user, texts, boards FROM announcements "
+                "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [Announcement(int(r[0]), float(r[1]), float(r[2]), r[3], json.loads(r[4]),
+                             json.loads(r[5])) for r in rows]
 
     def close(self) -> None:
         with self._lock:

@@ -23,7 +23,7 @@ from tests.console_helpers import (
     console_lobby,
     sign_in,
 )
-from tests.helpers import DeviceClient
+from tests.helpers import DeviceClient, Recorder, wait_for
 from tests.test_engine import Lobby
 
 
@@ -91,6 +91,42 @@ def test_the_devices_page_turns_a_silent_kiosk_stale_and_warns_of_paper(
             link.stop_heartbeat()
             page.close()
             kiosk.stop()
+
+
+def test_a_supervisor_announces_to_every_board_with_a_preset(
+        browser: Browser, mosquitto: BrokerAddress, tmp_path: Path) -> None:
+    with console_lobby(tmp_path, mosquitto) as (hub, console):
+        boards = Recorder(hub.config, mosquitto, "event/announcement", client_id="boards")
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text)
+                if message.type == "error" else None)
+        page.on("response", lambda response: problems.append(response.url)
+                if response.status >= 400 else None)
+        try:
+            sign_in(page, console.url, "giamsat")
+            page.goto(f"{console.url}/announcements")
+            page.get_by_role("button", name="The centre closes in 15 minutes").click()
+            expect(page.locator("#text_vi")).to_have_value(
+                "Trung tâm sẽ đóng cửa sau 15 phút nữa")
+            page.get_by_role("button", name="Announce").click()
+            expect(page.locator("#announce-result")).to_contain_text("Done")
+            assert wait_for(lambda: boards.on("event/announcement"))
+            (sent,) = boards.on("event/announcement")
+            assert sent["texts"] == {"vi": "Trung tâm sẽ đóng cửa sau 15 phút nữa",
+                                     "en": "The centre closes in 15 minutes"}
+            assert sent["boards"] == []
+            page.reload()
+            expect(page.locator("section.history tbody tr").first).to_contain_text("giamsat")
+            expect(page.locator("section.history tbody tr").first).to_contain_text(
+                "shown now")
+            for path in ("/", "/devices", "/reports?period=month&by=service", "/scorecard",
+                         "/tickets", "/announcements"):
+                page.goto(console.url + path)
+            assert problems == []  # no script or style refused by the page's policy
+        finally:
+            page.close()
+            boards.stop()
 
 
 def _small_day(db: Path, config_file: Path) -> None:
