@@ -10,6 +10,7 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,6 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from console import daily_report
 from console import devices as device_view
 from console.auth import LoginRefusedError, SignedIn, Users, csrf_ok, new_csrf, page, signed_in
 from console.centre import CentreConfig
@@ -52,6 +54,8 @@ class ConsoleServices:
     users: Users
     store: StoreReader
     link: LobbyLink | None
+    reports_dir: Path = Path("var/reports")  # the daily PDFs
+    write_daily_reports: bool = False  # at each local midnight (the console's process only)
     alerts: device_view.AlertLog = field(default_factory=device_view.AlertLog)
     changes: Changes = field(default_factory=Changes)
 
@@ -184,7 +188,12 @@ def create_app(console: ConsoleServices, secret: str, https_only: bool = False) 
             def changed() -> None:
                 loop.call_soon_threadsafe(console.changes.bump)
             console.link.changed = changed
+        daily = asyncio.create_task(daily_report.write_each_day(
+            console.store.db, console.centre, console.reports_dir)) \
+            if console.write_daily_reports else None
         yield
+        if daily is not None:
+            daily.cancel()
         if console.link is not None:
             console.link.changed = lambda: None
 

@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     centre = CentreConfig(Path(args.config))
     link = LobbyLink(config, device, broker_address(config, args.broker))
     console = ConsoleServices(centre=centre, users=Users(centre),
-                              store=StoreReader(args.db or config.hub.db), link=link)
+                              store=StoreReader(args.db or config.hub.db), link=link,
+                              reports_dir=Path(args.var) / "reports", write_daily_reports=True)
     app = create_app(console, session_secret(Path(args.var)), https_only=args.tls)
     link.start()
     print(f"console: http://{host}:{port}/ (device {device})", flush=True)

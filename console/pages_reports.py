@@ -7,38 +7,24 @@ import asyncio
 import csv
 import datetime as dt
 import io
+import tempfile
 from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 
 from openpyxl import Workbook
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from console import charts, reporting, scorecard
+from console import charts, daily_report, reporting, scorecard
 from console.app import language, render, services
 from console.auth import SignedIn, page
 from console.i18n import translations
+from console.reporting import words
 from hub.store.reading import open_read_only
 
-# The tables' words, in English (the source language) and translated per page.
-WORDS = {
-    "group": "Group", "all": "All", "nobody": "(nobody signed in)", "issued": "Issued",
-    "served": "Served", "no_show": "No-show", "transferred": "Transferred",
-    "cancelled": "Cancelled", "not_printed": "Not printed", "not_handed_out": "Not handed out",
-    "refused_quota": "Refused: quota", "refused_closed": "Refused: closed",
-    "wait_mean": "Wait mean (min)", "wait_median": "Wait median (min)",
-    "wait_p90": "Wait p90 (min)", "wait_max": "Wait max (min)",
-    "service_mean": "Service mean (min)", "service_median": "Service median (min)",
-    "on_time": "On time %", "responses": "Ratings", "response_rate": "Response %",
-    "satisfaction": "Satisfaction %", "reasons": "Reasons (most given)",
-}
 MAX_DAYS = 366 * 2
-
-
-def words(lang: str) -> dict[str, str]:
-    gettext = translations(lang).gettext
-    return {key: gettext(text) for key, text in WORDS.items()}
 
 
 @dataclass(frozen=True)
@@ -156,7 +142,33 @@ async def scorecard_page(request: Request, user: SignedIn) -> Response:
     return render(request, "scorecard.html", card=card, text=reporting.text)
 
 
+@page("viewer")
+async def daily_pdf(request: Request, user: SignedIn) -> Response:
+    """A day's printable report: kept for past days, made fresh (not kept) for today."""
+    console = services(request)
+    config = console.centre.current()
+    try:
+        day = dt.date.fromisoformat(request.path_params["day"])
+    except ValueError:
+        return Response("a day is written YYYY-MM-DD", status_code=400)
+    today = dt.datetime.now(config.site.zone).date()
+    if day > today:
+        return Response("that day has not come yet", status_code=404)
+    if day < today:
+        path = await asyncio.to_thread(daily_report.for_day, console.store.db, config, day,
+                                       console.reports_dir)
+        body = path.read_bytes()
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            path = await asyncio.to_thread(daily_report.write, console.store.db, config, day,
+                                           Path(scratch))
+            body = path.read_bytes()
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{path.name}"'})
+
+
 ROUTES = [
+    Route("/reports/daily/{day}.pdf", daily_pdf),
     Route("/reports", reports_page),
     Route("/reports/{table}.{kind}", download),
     Route("/scorecard", scorecard_page),

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from console.i18n import translations
 from hub import metrics
 from hub import report as ratings_report
 from lobby.config.models import LobbyConfig
@@ -22,6 +23,25 @@ WEEKDAY_NAMES = {"vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Th�
                  "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                         "Sunday")}
 Cell = str | int | float | None
+
+# The tables' words, in English (the source language) and translated per page.
+WORDS = {
+    "group": "Group", "all": "All", "nobody": "(nobody signed in)",
+    "no_counter": "(not called at a counter)", "issued": "Issued",
+    "served": "Served", "no_show": "No-show", "transferred": "Transferred",
+    "cancelled": "Cancelled", "not_printed": "Not printed", "not_handed_out": "Not handed out",
+    "refused_quota": "Refused: quota", "refused_closed": "Refused: closed",
+    "wait_mean": "Wait mean (min)", "wait_median": "Wait median (min)",
+    "wait_p90": "Wait p90 (min)", "wait_max": "Wait max (min)",
+    "service_mean": "Service mean (min)", "service_median": "Service median (min)",
+    "on_time": "On time %", "responses": "Ratings", "response_rate": "Response %",
+    "satisfaction": "Satisfaction %", "reasons": "Reasons (most given)",
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    gettext = translations(lang).gettext
+    return {key: gettext(text) for key, text in WORDS.items()}
 
 
 @dataclass(frozen=True)
@@ -47,7 +67,8 @@ def targets(config: LobbyConfig) -> dict[str, float]:
 
 
 def group_labels(config: LobbyConfig, by: str | None, lang: str,
-                 nobody: str) -> Callable[[str], str]:
+                 said: dict[str, str]) -> Callable[[str], str]:
+    """Each group's label; "—" (no officer, no counter) says which it is."""
     if by == "service":
         names = {s.id: f"{s.id} · {s.names.get(lang) or s.id}" for s in config.services}
     elif by == "counter":
@@ -61,7 +82,7 @@ def group_labels(config: LobbyConfig, by: str | None, lang: str,
         names = {f"{h:02d}": f"{h:02d}:00" for h in range(24)}
     else:
         names = {}
-    names["—"] = nobody
+    names["—"] = said["no_counter"] if by == "counter" else said["nobody"]
     return lambda key: names.get(key, key)
 
 
@@ -82,7 +103,7 @@ def _share(part: int, whole: int) -> float | None:
 def figures_table(conn: sqlite3.Connection, config: LobbyConfig, first: str, last: str,
                   by: str | None, lang: str, words: dict[str, str]) -> Table:
     groups = metrics.figures(conn, first, last, by, config.site.zone, targets(config))
-    label = group_labels(config, by, lang, words["nobody"])
+    label = group_labels(config, by, lang, words)
     header = [words["group"], *(words[k] for k in (
         "issued", "served", "no_show", "transferred", "cancelled", "not_printed",
         "not_handed_out", "refused_quota", "refused_closed", "wait_mean", "wait_median",
@@ -103,7 +124,7 @@ def ratings_table(db: str, config: LobbyConfig, first: str, last: str, by: str |
                   lang: str, words: dict[str, str]) -> Table:
     by = by if by in RATED_GROUPINGS else None
     groups = ratings_report.collect(db, first, last, by)
-    label = group_labels(config, by, lang, words["nobody"])
+    label = group_labels(config, by, lang, words)
     scale = config.ratings.levels
     best_two = {level.id for level in scale[:2]}
     reasons = {r.id: r.names.get(lang, r.id) for r in config.ratings.reasons}

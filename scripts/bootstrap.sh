@@ -12,6 +12,9 @@ DEBIAN_PACKAGES=(
   zbar-tools                           # zbarimg: the tests decode printed QR codes
   socat                                # pty pairs for the serial tests and benchmarks
   libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1   # Kivy offscreen rendering
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0     # WeasyPrint: the console's PDFs
+  chromium                             # the console's tests run in a real browser
+  poppler-utils                        # pdftotext: the tests read the daily PDF
 )
 python3 -c "import ensurepip" 2>/dev/null || DEBIAN_PACKAGES+=(python3-venv)
 

@@ -1,22 +1,29 @@
 """The console in a real browser (Debian's Chromium, headless, driven by Playwright): a
 supervisor signs in, watches a ticket arrive on the live page without a reload and cancels it;
 the devices page turns a silent kiosk stale and the alert band says its paper runs out; a
-report's CSV, downloaded, holds the figures of a small store computed by hand."""
+report's CSV, downloaded, holds the figures of a small store computed by hand; the daily PDF
+names the centre and its totals."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from console import daily_report
 from lobby.bus import BrokerAddress
 from lobby.device import DeviceLink
 from tests.console_helpers import (
+    PASSWORDS,
     RunningConsole,
     chromium,
     console_config_file,
@@ -186,3 +193,35 @@ def test_a_downloaded_csv_holds_the_figures_computed_by_hand(
         page.close()
         console.stop()
 
+
+
+def test_the_daily_pdf_names_the_centre_and_its_totals(tmp_path: Path) -> None:
+    """Written as the console does after midnight, then served for that past day; pdftotext
+    reads the centre's name and the day's totals (4 issued, 2 served, 1 no-show)."""
+    config, config_file = console_config_file(tmp_path)
+    db = tmp_path / "hub.sqlite"
+    _small_day(db, config_file)
+    day = dt.date(2026, 11, 23)
+    written = daily_report.write(db, config, day, tmp_path / "reports")
+    assert written == tmp_path / "reports" / f"{config.site.id}-2026-11-23.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(written), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Trung tâm thử" in text and "23/11/2026" in text  # the site's first language
+    whole = next(line for line in text.splitlines() if line.strip().startswith("Tất cả"))
+    assert whole.split()[2:6] == ["4", "2", "1", "0"]  # issued, served, no-show, transferred
+    assert "A · Hộ tịch" in text and "Báo cáo ngày" in text
+    console = RunningConsole(config, config_file, db, broker=None)
+    console.services.reports_dir = tmp_path / "reports"
+    try:
+        session = httpx.Client(base_url=console.url, timeout=30)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', session.get("/login").text)
+        assert token is not None
+        session.post("/login", data={"csrf_token": token[1], "name": "xem",
+                                     "password": PASSWORDS["xem"]})
+        served = session.get("/reports/daily/2026-11-23.pdf")
+        assert served.headers["content-type"] == "application/pdf"
+        assert served.content == written.read_bytes()  # the kept one
+        assert session.get("/reports/daily/2999-01-01.pdf").status_code == 404
+        assert session.get("/reports/daily/yesterday.pdf").status_code == 400
+    finally:
+        console.stop()

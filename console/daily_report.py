@@ -1,0 +1,87 @@
+"""The daily report: one printable PDF per local day, in the site's first language, with the
+centre's name, the day's figures (the whole centre, by service, by counter), its satisfaction
+and its charts. Written to `<var>/reports/` after each local midnight for the day that ended,
+and made on demand for any past day (then kept).
+
+WeasyPrint renders the same Jinja2 templates and server-drawn SVG charts as the pages; its
+fonts are the lobby's own DejaVu files, so the PDF needs no network and no system font."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+from contextlib import closing
+from pathlib import Path
+
+from console import charts, reporting
+from console.centre import CentreConfig
+from console.i18n import environment, translations
+from console.reporting import words
+from devicekit.assets import ASSETS
+from hub.store.reading import open_read_only
+from lobby.config.models import LobbyConfig
+
+log = logging.getLogger(__name__)
+
+CHECK_SECONDS = 300.0  # how often the console looks whether a day has ended
+
+
+def report_path(folder: Path, site: str, day: dt.date) -> Path:
+    return folder / f"{site}-{day.isoformat()}.pdf"
+
+
+def render_html(db: Path, config: LobbyConfig, day: dt.date) -> str:
+    lang = config.site.languages[0]
+    said = words(lang)
+    first = last = day.isoformat()
+    with closing(open_read_only(db)) as conn:
+        tables = {by or "all": reporting.figures_table(conn, config, first, last, by, lang, said)
+                  for by in (None, "service", "counter")}
+        hours = reporting.figures_table(conn, config, first, last, "hour", lang, said)
+    ratings = reporting.ratings_table(str(db), config, first, last, "counter", lang, said)
+    gettext = translations(lang).gettext
+    arrivals = charts.bars([(str(row[0]), float(row[1])) for row in hours.rows
+                            if isinstance(row[1], int)], "", width=640,
+                           title=gettext("Arrivals by hour"))
+    waits = charts.bars([(str(row[0]), row[10] if isinstance(row[10], float) else None)
+                         for row in tables["service"].rows], gettext("min"), width=640,
+                        title=gettext("Mean wait"))
+    return environment(lang).get_template("daily.html").render(
+        site=config.site, lang=lang, day=day, tables=tables, ratings=ratings,
+        text=reporting.text, arrivals=arrivals, waits=waits,
+        made=dt.datetime.now(config.site.zone), font_dir=(ASSETS / "fonts").as_uri())
+
+
+def write(db: Path, config: LobbyConfig, day: dt.date, folder: Path) -> Path:
+    """The day's PDF, written atomically (a half-written file is never served)."""
+    from weasyprint import HTML  # heavy: imported when a report is made
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = report_path(folder, config.site.id, day)
+    partial = path.with_suffix(".part")
+    HTML(string=render_html(db, config, day), base_url=str(ASSETS)).write_pdf(partial)
+    os.replace(partial, path)
+    log.info("daily report for %s written to %s", day, path)
+    return path
+
+
+def for_day(db: Path, config: LobbyConfig, day: dt.date, folder: Path) -> Path:
+    """The kept PDF of a past day, made first if there is none."""
+    path = report_path(folder, config.site.id, day)
+    return path if path.exists() else write(db, config, day, folder)
+
+
+async def write_each_day(db: Path, centre: CentreConfig, folder: Path) -> None:
+    """Runs beside the console: when a local day has ended, its report is written (also the
+    day before the console started, if it was missing)."""
+    while True:
+        config = centre.current()
+        yesterday = dt.datetime.now(config.site.zone).date() - dt.timedelta(days=1)
+        if not report_path(folder, config.site.id, yesterday).exists() and db.exists():
+            try:
+                await asyncio.to_thread(write, db, config, yesterday, folder)
+            except Exception:  # a report that fails must not stop the console
+                log.exception("daily report for %s not written", yesterday)
+        await asyncio.sleep(CHECK_SECONDS)
