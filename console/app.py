@@ -26,6 +26,7 @@ from console import daily_report
 from console import devices as device_view
 from console.auth import LoginRefusedError, SignedIn, Users, csrf_ok, new_csrf, page, signed_in
 from console.centre import CentreConfig
+from console.day_cache import DayCache
 from console.i18n import HERE, environment
 from console.link import LobbyLink, LobbyNow
 from console.store import StoreReader
@@ -54,6 +55,7 @@ class ConsoleServices:
     users: Users
     store: StoreReader
     link: LobbyLink | None
+    days: DayCache  # settled days' figures, in the console's own file
     reports_dir: Path = Path("var/reports")  # the daily PDFs
     write_daily_reports: bool = False  # at each local midnight (the console's process only)
     alerts: device_view.AlertLog = field(default_factory=device_view.AlertLog)
@@ -189,7 +191,7 @@ def create_app(console: ConsoleServices, secret: str, https_only: bool = False) 
                 loop.call_soon_threadsafe(console.changes.bump)
             console.link.changed = changed
         daily = asyncio.create_task(daily_report.write_each_day(
-            console.store.db, console.centre, console.reports_dir)) \
+            console.days, console.centre, console.reports_dir)) \
             if console.write_daily_reports else None
         yield
         if daily is not None:

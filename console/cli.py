@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from console.app import ConsoleServices, create_app
     from console.auth import Users
     from console.centre import CentreConfig
+    from console.day_cache import DayCache
     from console.link import LobbyLink
     from console.store import StoreReader
     from lobby.connection import broker_address
@@ -70,8 +71,10 @@ def run(args: argparse.Namespace) -> int:
               "`lobby console-user NAME` writes one", file=sys.stderr)
     centre = CentreConfig(Path(args.config))
     link = LobbyLink(config, device, broker_address(config, args.broker))
-    console = ConsoleServices(centre=centre, users=Users(centre),
-                              store=StoreReader(args.db or config.hub.db), link=link,
+    store = Path(args.db or config.hub.db)
+    console = ConsoleServices(centre=centre, users=Users(centre), store=StoreReader(store),
+                              link=link, days=DayCache(Path(args.var) / "console-days.sqlite",
+                                                       store),
                               reports_dir=Path(args.var) / "reports", write_daily_reports=True)
     app = create_app(console, session_secret(Path(args.var)), https_only=args.tls)
     link.start()

@@ -12,15 +12,14 @@ import asyncio
 import datetime as dt
 import logging
 import os
-from contextlib import closing
 from pathlib import Path
 
 from console import charts, reporting
 from console.centre import CentreConfig
+from console.day_cache import DayCache
 from console.i18n import environment, translations
 from console.reporting import words
 from devicekit.assets import ASSETS
-from hub.store.reading import open_read_only
 from lobby.config.models import LobbyConfig
 
 log = logging.getLogger(__name__)
@@ -32,15 +31,17 @@ def report_path(folder: Path, site: str, day: dt.date) -> Path:
     return folder / f"{site}-{day.isoformat()}.pdf"
 
 
-def render_html(db: Path, config: LobbyConfig, day: dt.date) -> str:
+def render_html(days: DayCache, config: LobbyConfig, day: dt.date) -> str:
     lang = config.site.languages[0]
     said = words(lang)
     first = last = day.isoformat()
-    with closing(open_read_only(db)) as conn:
-        tables = {by or "all": reporting.figures_table(conn, config, first, last, by, lang, said)
-                  for by in (None, "service", "counter")}
-        hours = reporting.figures_table(conn, config, first, last, "hour", lang, said)
-    ratings = reporting.ratings_table(str(db), config, first, last, "counter", lang, said)
+    tables = {by or "all": reporting.figures_table(days.figures(config, first, last, by),
+                                                   config, by, lang, said)
+              for by in (None, "service", "counter")}
+    hours = reporting.figures_table(days.figures(config, first, last, "hour"), config, "hour",
+                                    lang, said)
+    ratings = reporting.ratings_table(days.ratings(config, first, last, "counter"), config,
+                                      "counter", lang, said)
     gettext = translations(lang).gettext
     arrivals = charts.bars([(str(row[0]), float(row[1])) for row in hours.rows
                             if isinstance(row[1], int)], "", width=640,
@@ -54,34 +55,35 @@ def render_html(db: Path, config: LobbyConfig, day: dt.date) -> str:
         made=dt.datetime.now(config.site.zone), font_dir=(ASSETS / "fonts").as_uri())
 
 
-def write(db: Path, config: LobbyConfig, day: dt.date, folder: Path) -> Path:
+def write(days: DayCache, config: LobbyConfig, day: dt.date, folder: Path) -> Path:
     """The day's PDF, written atomically (a half-written file is never served)."""
     from weasyprint import HTML  # heavy: imported when a report is made
 
     folder.mkdir(parents=True, exist_ok=True)
     path = report_path(folder, config.site.id, day)
     partial = path.with_suffix(".part")
-    HTML(string=render_html(db, config, day), base_url=str(ASSETS)).write_pdf(partial)
+    HTML(string=render_html(days, config, day), base_url=str(ASSETS)).write_pdf(partial)
     os.replace(partial, path)
     log.info("daily report for %s written to %s", day, path)
     return path
 
 
-def for_day(db: Path, config: LobbyConfig, day: dt.date, folder: Path) -> Path:
+def for_day(days: DayCache, config: LobbyConfig, day: dt.date, folder: Path) -> Path:
     """The kept PDF of a past day, made first if there is none."""
     path = report_path(folder, config.site.id, day)
-    return path if path.exists() else write(db, config, day, folder)
+    return path if path.exists() else write(days, config, day, folder)
 
 
-async def write_each_day(db: Path, centre: CentreConfig, folder: Path) -> None:
+async def write_each_day(days: DayCache, centre: CentreConfig, folder: Path) -> None:
     """Runs beside the console: when a local day has ended, its report is written (also the
-    day before the console started, if it was missing)."""
+    day before the console started, if it was missing), which also keeps the day's figures in
+    the day cache, so the month's and year's reports stay quick."""
     while True:
         config = centre.current()
         yesterday = dt.datetime.now(config.site.zone).date() - dt.timedelta(days=1)
-        if not report_path(folder, config.site.id, yesterday).exists() and db.exists():
+        if not report_path(folder, config.site.id, yesterday).exists() and days.store.exists():
             try:
-                await asyncio.to_thread(write, db, config, yesterday, folder)
+                await asyncio.to_thread(write, days, config, yesterday, folder)
             except Exception:  # a report that fails must not stop the console
                 log.exception("daily report for %s not written", yesterday)
         await asyncio.sleep(CHECK_SECONDS)

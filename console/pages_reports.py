@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from console.app import language, render, services
 from console.auth import SignedIn, page
 from console.i18n import translations
 from console.reporting import words
-from hub.store.reading import open_read_only
+from hub import metrics
 
 MAX_DAYS = 366 * 2
 
@@ -59,11 +58,12 @@ def _tables(request: Request, query: Query, lang: str) -> list[reporting.Table]:
     console = services(request)
     config = console.centre.current()
     said = words(lang)
-    with closing(open_read_only(console.store.db)) as conn:
-        figures = reporting.figures_table(conn, config, query.first, query.last, query.by,
-                                          lang, said)
-    return [figures, reporting.ratings_table(str(console.store.db), config, query.first,
-                                             query.last, query.by, lang, said)]
+    rated_by = query.by if query.by in reporting.RATED_GROUPINGS else None
+    return [
+        reporting.figures_table(console.days.figures(config, query.first, query.last,
+                                                     query.by), config, query.by, lang, said),
+        reporting.ratings_table(console.days.ratings(config, query.first, query.last,
+                                                     rated_by), config, query.by, lang, said)]
 
 
 def _report_page(request: Request, query: Query, lang: str) -> dict[str, object]:
@@ -77,8 +77,8 @@ def _report_page(request: Request, query: Query, lang: str) -> dict[str, object]
         context["wait_chart"] = charts.bars(
             [(label, float(v) if isinstance(v, int | float) else None) for label, v in waits],
             "min", title=translations(lang).gettext("Mean wait"))
-    with closing(open_read_only(services(request).store.db)) as conn:
-        cells = reporting.heatmap(conn, config, query.first, query.last)
+    cells = reporting.heatmap(services(request).days.figures(
+        config, query.first, query.last, metrics.WEEKDAY_HOUR))
     context["heatmap"] = charts.heatmap(
         cells, reporting.WEEKDAY_NAMES.get(lang, reporting.WEEKDAY_NAMES["en"]),
         translations(lang).gettext("Arrivals by weekday and hour"))
@@ -138,7 +138,7 @@ async def scorecard_page(request: Request, user: SignedIn) -> Response:
     console = services(request)
     config = console.centre.current()
     today = dt.datetime.now(config.site.zone).date()
-    card = await asyncio.to_thread(scorecard.build, console.store.db, config, today)
+    card = await asyncio.to_thread(scorecard.build, console.days, config, today)
     return render(request, "scorecard.html", card=card, text=reporting.text)
 
 
@@ -155,12 +155,12 @@ async def daily_pdf(request: Request, user: SignedIn) -> Response:
     if day > today:
         return Response("that day has not come yet", status_code=404)
     if day < today:
-        path = await asyncio.to_thread(daily_report.for_day, console.store.db, config, day,
+        path = await asyncio.to_thread(daily_report.for_day, console.days, config, day,
                                        console.reports_dir)
         body = path.read_bytes()
     else:
         with tempfile.TemporaryDirectory() as scratch:
-            path = await asyncio.to_thread(daily_report.write, console.store.db, config, day,
+            path = await asyncio.to_thread(daily_report.write, console.days, config, day,
                                            Path(scratch))
             body = path.read_bytes()
     return Response(body, media_type="application/pdf", headers={

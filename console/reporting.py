@@ -6,7 +6,6 @@ page's language."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -61,11 +60,6 @@ class Table:
         return [every[:self.split], [0, *every[self.split:]]]
 
 
-def targets(config: LobbyConfig) -> dict[str, float]:
-    return {s.id: s.target_wait_minutes for s in config.services
-            if s.target_wait_minutes is not None}
-
-
 def group_labels(config: LobbyConfig, by: str | None, lang: str,
                  said: dict[str, str]) -> Callable[[str], str]:
     """Each group's label; "—" (no officer, no counter) says which it is."""
@@ -100,9 +94,8 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def figures_table(conn: sqlite3.Connection, config: LobbyConfig, first: str, last: str,
-                  by: str | None, lang: str, words: dict[str, str]) -> Table:
-    groups = metrics.figures(conn, first, last, by, config.site.zone, targets(config))
+def figures_table(groups: dict[str, metrics.Figures], config: LobbyConfig, by: str | None,
+                  lang: str, words: dict[str, str]) -> Table:
     label = group_labels(config, by, lang, words)
     header = [words["group"], *(words[k] for k in (
         "issued", "served", "no_show", "transferred", "cancelled", "not_printed",
@@ -120,10 +113,10 @@ def figures_table(conn: sqlite3.Connection, config: LobbyConfig, first: str, las
     return Table("figures", header, rows, frozenset({16}), split=10)
 
 
-def ratings_table(db: str, config: LobbyConfig, first: str, last: str, by: str | None,
-                  lang: str, words: dict[str, str]) -> Table:
+def ratings_table(groups: dict[str, ratings_report.Figures], config: LobbyConfig,
+                  by: str | None, lang: str, words: dict[str, str]) -> Table:
+    """`groups` by `by` if it is one of RATED_GROUPINGS, else for the whole centre."""
     by = by if by in RATED_GROUPINGS else None
-    groups = ratings_report.collect(db, first, last, by)
     label = group_labels(config, by, lang, words)
     scale = config.ratings.levels
     best_two = {level.id for level in scale[:2]}
@@ -142,10 +135,10 @@ def ratings_table(db: str, config: LobbyConfig, first: str, last: str, by: str |
     return Table("ratings", header, rows, frozenset({3, 4 + len(scale)}))
 
 
-def heatmap(conn: sqlite3.Connection, config: LobbyConfig, first: str,
-            last: str) -> dict[tuple[int, int], tuple[int, float | None]]:
-    """(weekday, hour) -> (tickets issued, mean wait in minutes)."""
-    groups = metrics.figures(conn, first, last, metrics.WEEKDAY_HOUR, config.site.zone, {})
+def heatmap(groups: dict[str, metrics.Figures]) -> dict[tuple[int, int],
+                                                      tuple[int, float | None]]:
+    """(weekday, hour) -> (tickets issued, mean wait in minutes), from figures grouped by
+    metrics.WEEKDAY_HOUR."""
     cells: dict[tuple[int, int], tuple[int, float | None]] = {}
     for key, f in groups.items():
         day, hour = key.split()

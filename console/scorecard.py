@@ -2,20 +2,18 @@
 served on time, the mean wait, the mean service time, the satisfaction index and the no-show
 rate — today, this month, and week by week for the last eight weeks.
 
-One pass over the store: figures by day, then summed into each period (a period's waits are
-its days' waits together, so its median and mean are exact, not a mean of means)."""
+Figures by day (settled days kept by the console's day cache), summed into each period (a
+period's waits are its days' waits together, so its mean is exact, not a mean of means)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 
+from console.day_cache import DayCache
 from hub import metrics
 from hub import report as ratings_report
-from hub.store.reading import open_read_only
 from lobby.config.models import LobbyConfig
 
 WEEKS = 8
@@ -70,16 +68,12 @@ def _score(label: str, first: dt.date, last: dt.date, days: dict[str, metrics.Fi
                  no_show / (served + no_show) if served + no_show else None)
 
 
-def build(db: Path, config: LobbyConfig, today: dt.date) -> Scorecard:
+def build(days_cache: DayCache, config: LobbyConfig, today: dt.date) -> Scorecard:
     monday = today - dt.timedelta(days=today.weekday())
     first_week = monday - dt.timedelta(weeks=WEEKS - 1)
     first = min(first_week, today.replace(day=1))
-    targets = {s.id: s.target_wait_minutes for s in config.services
-               if s.target_wait_minutes is not None}
-    with closing(open_read_only(db)) as conn:
-        days = metrics.figures(conn, first.isoformat(), today.isoformat(), "day",
-                               config.site.zone, targets)
-    ratings = ratings_report.collect(db, first.isoformat(), today.isoformat(), "day")
+    days = days_cache.figures(config, first.isoformat(), today.isoformat(), "day")
+    ratings = days_cache.ratings(config, first.isoformat(), today.isoformat(), "day")
     best_two = {level.id for level in config.ratings.levels[:2]}
     weeks = [_score((first_week + dt.timedelta(weeks=n)).isoformat(),
                     first_week + dt.timedelta(weeks=n),

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from console.app import ConsoleServices, create_app
 from console.auth import Users
 from console.centre import CentreConfig
+from console.day_cache import DayCache
 from console.link import LobbyLink
 from console.store import StoreReader
 from lobby.bus import BrokerAddress
@@ -65,8 +66,10 @@ class RunningConsole:
         centre = CentreConfig(config_file)
         # No broker: the reports and the lookup only (they read the store).
         self.link = LobbyLink(config, "console-1", broker) if broker else None
-        self.services = ConsoleServices(centre=centre, users=Users(centre),
-                                        store=StoreReader(db), link=self.link)
+        self.services = ConsoleServices(
+            centre=centre, users=Users(centre), store=StoreReader(db), link=self.link,
+            days=DayCache(config_file.parent / "console-days.sqlite", db),
+            reports_dir=config_file.parent / "reports")
         app = create_app(self.services, secret="test-secret-" + config.site.id)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from console import daily_report
+from console.day_cache import DayCache
 from lobby.bus import BrokerAddress
 from lobby.device import DeviceLink
 from tests.console_helpers import (
@@ -118,7 +119,7 @@ def test_a_supervisor_announces_to_every_board_with_a_preset(
                 "Trung tâm sẽ đóng cửa sau 15 phút nữa")
             page.get_by_role("button", name="Announce").click()
             expect(page.locator("#announce-result")).to_contain_text("Done")
-            assert wait_for(lambda: boards.on("event/announcement"))
+            assert wait_for(lambda: bool(boards.on("event/announcement")))
             (sent,) = boards.on("event/announcement")
             assert sent["texts"] == {"vi": "Trung tâm sẽ đóng cửa sau 15 phút nữa",
                                      "en": "The centre closes in 15 minutes"}
@@ -202,7 +203,8 @@ def test_the_daily_pdf_names_the_centre_and_its_totals(tmp_path: Path) -> None:
     db = tmp_path / "hub.sqlite"
     _small_day(db, config_file)
     day = dt.date(2026, 11, 23)
-    written = daily_report.write(db, config, day, tmp_path / "reports")
+    written = daily_report.write(DayCache(tmp_path / "days.sqlite", db), config, day,
+                                 tmp_path / "reports")
     assert written == tmp_path / "reports" / f"{config.site.id}-2026-11-23.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(written), "-"], capture_output=True,
                           text=True, check=True).stdout
@@ -211,7 +213,6 @@ def test_the_daily_pdf_names_the_centre_and_its_totals(tmp_path: Path) -> None:
     assert whole.split()[2:6] == ["4", "2", "1", "0"]  # issued, served, no-show, transferred
     assert "A · Hộ tịch" in text and "Báo cáo ngày" in text
     console = RunningConsole(config, config_file, db, broker=None)
-    console.services.reports_dir = tmp_path / "reports"
     try:
         session = httpx.Client(base_url=console.url, timeout=30)
         token = re.search(r'name="csrf_token" value="([^"]+)"', session.get("/login").text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import get_args
 
 from console.i18n import TEMPLATES_DIR, translations
 from console.reporting import GROUPINGS, WORDS
@@ -13,14 +14,14 @@ from lobby.contract import messages as m
 DYNAMIC = [
     # counter and device states, roles, the console's actions
     "open", "paused", "closed", "unknown", "online", "offline", "stale",
-    "viewer", "supervisor", "admin", *m.DeviceRole.__args__,
+    "viewer", "supervisor", "admin", *get_args(m.DeviceRole),
     "cancel", "move", "raise_priority", "call_to", "announce",
     # ticket states and the events of a ticket's history
     "waiting", "called", "done", "no_show", "not_handed_out", "cancelled", "issued",
     "recalled", "transferred", "moved", "priority_raised", "called_by_supervisor",
     "print_failed",
     # paper, alerts and groupings
-    *(f"paper_{state}" for state in m.PaperState.__args__),
+    *(f"paper_{state}" for state in get_args(m.PaperState)),
     "paper_out", "paper_near_end", "hub_offline", *(f"by {g}" for g in GROUPINGS),
 ]
 _CALL = re.compile(r"""_\(\s*(["'])(.+?)\1""")

@@ -141,7 +141,7 @@ def main() -> int:
             report["spoken"] = [e.label for e in sink.timeline]
             # A supervisor tells the hall something: a banner in both languages, then said.
             reply = console.ask("announce", user="giamdoc", minutes=5, texts=ANNOUNCEMENT)
-            assert reply.ok, reply.error
+            assert reply.ok and reply.data is not None, reply.error
             report["announcement_id"] = reply.data.id
             return True
 
