@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import fcntl
 import getpass
 import json
-import os
-import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from hub.reload import ReloadResult, needs_restart, request_path, result_path
+from hub.config_apply import WAIT_SECONDS, apply_text
+from hub.reload import ReloadResult
 from lobby.cli import add_config_argument
-from lobby.config import ConfigError, LobbyConfig, load_config
-
-WAIT_SECONDS = 10.0
+from lobby.config import ConfigError, load_config
 
 
 def register(sub: Any) -> None:
@@ -51,75 +46,24 @@ def _problems(exc: ConfigError, file: str) -> int:
 
 def apply_command(args: argparse.Namespace) -> int:
     try:
-        new = load_config(args.file)
+        text = Path(args.file).read_text(encoding="utf-8")
+        applied = apply_text(text, Path(args.config), args.db,
+                             f"lobby config apply by {getpass.getuser()}", args.file)
     except ConfigError as exc:
         return _problems(exc, args.file)
-    target = Path(args.config)
-    try:
-        running: LobbyConfig | None = load_config(target)
-    except ConfigError:
-        running = None  # the hub's file itself is broken: the new one replaces it
-    db = args.db or (running or new).hub.db
-    replaced = (Path(args.file).resolve() != target.resolve()
-                and _replace(target, Path(args.file).read_text(encoding="utf-8")))
-    if replaced:
-        print(f"{target}: now holds {args.file} (the previous file is {target}.previous)")
-    pid = _running_hub(db)
-    if pid is None:
-        later = needs_restart(running, new) if running else []
-        print(f"no hub is running on {db}: it takes this configuration when it starts"
-              + (f" (including {', '.join(later)})" if later else ""))
+    if applied.replaced:
+        print(f"{args.config}: now holds {args.file} (the previous file is "
+              f"{args.config}.previous)")
+    if applied.hub_pid is None:
+        print(f"no hub is running on {applied.store}: it takes this configuration when it "
+              "starts"
+              + (f" (including {', '.join(applied.later)})" if applied.later else ""))
         return 0
-    result = _ask_hub(db, pid)
-    if result is None:
-        print(f"the hub (pid {pid}) did not answer within {WAIT_SECONDS:.0f} s; see its log",
-              file=sys.stderr)
+    if applied.result is None:
+        print(f"the hub (pid {applied.hub_pid}) did not answer within {WAIT_SECONDS:.0f} s; "
+              "see its log", file=sys.stderr)
         return 1
-    if result.error is not None and replaced:  # refused after all: the hub's file as it was
-        (target.parent / f"{target.name}.previous").replace(target)
-    return _report(result)
-
-
-def _replace(target: Path, text: str) -> bool:
-    """Atomically, keeping the previous file beside it; False when it is the same already."""
-    if target.exists():
-        if target.read_text(encoding="utf-8") == text:
-            return False
-        (target.parent / f"{target.name}.previous").write_bytes(target.read_bytes())
-    temporary = target.parent / f".{target.name}.new"
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
-    return True
-
-
-def _running_hub(db: str) -> int | None:
-    """The pid of the hub holding the store's lock (hub/store/owner.py), None if none does."""
-    lock = Path(f"{db}.lock")
-    if not lock.exists():
-        return None
-    with open(lock, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            text = handle.read().strip()
-            return int(text) if text.isdigit() else None
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return None
-
-
-def _ask_hub(db: str, pid: int) -> ReloadResult | None:
-    answer = result_path(db)
-    answer.unlink(missing_ok=True)
-    request_path(db).write_text(f"lobby config apply by {getpass.getuser()}\n",
-                                encoding="utf-8")
-    os.kill(pid, signal.SIGHUP)
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if answer.exists():
-            return ReloadResult.from_json(answer.read_text(encoding="utf-8"))
-        time.sleep(0.05)
-    return None
+    return _report(applied.result)
 
 
 def _report(result: ReloadResult) -> int:
