@@ -181,7 +181,7 @@ class SecurityHeaders:
 
 
 def create_app(console: ConsoleServices, secret: str, https_only: bool = False) -> Starlette:
-    from console import pages_announce, pages_live, pages_other, pages_reports
+    from console import pages_announce, pages_live, pages_other, pages_reports, pages_settings
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -205,7 +205,7 @@ def create_app(console: ConsoleServices, secret: str, https_only: bool = False) 
         Route("/lang/{lang}", choose_language),
         Route("/favicon.ico", lambda _request: Response(status_code=204)),  # none: no 404
         *pages_live.ROUTES, *pages_reports.ROUTES, *pages_other.ROUTES,
-        *pages_announce.ROUTES,
+        *pages_announce.ROUTES, *pages_settings.ROUTES,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/fonts", StaticFiles(directory=ASSETS / "fonts"), name="fonts"),
     ]

@@ -132,6 +132,14 @@ class StoreReader:
         return [Announcement(int(r[0]), float(r[1]), float(r[2]), r[3], json.loads(r[4]),
                              json.loads(r[5])) for r in rows]
 
+    def revisions(self, limit: int = 30) -> list[tuple[int, float, str, list[str]]]:
+        """The configuration's last revisions, newest first: number, when, by whom, what."""
+        with self._lock:
+            rows = self.connection().execute(
+                "SELECT revision, at, applied_by, changes FROM config_revisions "
+                "ORDER BY revision DESC LIMIT ?", (limit,)).fetchall()
+        return [(int(r[0]), float(r[1]), str(r[2]), list(json.loads(r[3]))) for r in rows]
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
