@@ -30,8 +30,10 @@ CENTRE = ROOT / "tests" / "fixtures" / "centres" / "merged-commune.yaml"
 EventRow = tuple[int, float, str, str | None, str, str | None, str | None]
 
 
-def build(db: Path, tickets: int, rng: random.Random) -> tuple[str, str, str]:
-    """A year of tickets; returns the first day, the first day of the last month, the last."""
+def build(db: Path, tickets: int, rng: random.Random,
+          first_day: dt.date = dt.date(2025, 1, 2)) -> tuple[str, str, str]:
+    """A year of tickets (250 working days from `first_day`); returns the first day, the
+    first day of the last month, the last."""
     config = load_config(CENTRE)
     Store(db).close()  # the schema, by the migrations
     zone = ZoneInfo(config.site.timezone)
@@ -39,7 +41,7 @@ def build(db: Path, tickets: int, rng: random.Random) -> tuple[str, str, str]:
     counters = [c.id for c in config.counters]
     staff = [f"nv-{i:02d}" for i in range(20)]
     days: list[dt.date] = []
-    day = dt.date(2025, 1, 2)
+    day = first_day
     while len(days) < 250:
         if day.weekday() < 5:
             days.append(day)

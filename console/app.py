@@ -1,38 +1,31 @@
-"""The console's web application: Starlette routes, sessions, the login and logout, the static
-files, and the one place pages are rendered (`render`), so every page gets the user, the
-language, the CSRF token and the alert band the same way."""
+"""What every page of the console shares: its services (configuration, users, store, bus
+link, day cache), the sign-in and sign-out, the language, and the one place pages are
+rendered (`render`), so every page gets the user, the language, the CSRF token and the alert
+band the same way. console/web.py puts the application together."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
+import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console import daily_report
 from console import devices as device_view
 from console.auth import LoginRefusedError, SignedIn, Users, csrf_ok, new_csrf, page, signed_in
 from console.centre import CentreConfig
 from console.day_cache import DayCache
-from console.i18n import HERE, environment
+from console.i18n import environment
 from console.link import LobbyLink, LobbyNow
 from console.store import StoreReader
-from devicekit.assets import ASSETS
 
 SESSION_HOURS = 12  # a working day; a session cookie of a closed browser ends sooner
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -147,73 +140,3 @@ async def choose_language(request: Request) -> Response:
     back = request.headers.get("referer", "/")
     return RedirectResponse(back if back.startswith(str(request.base_url)) else "/",
                             status_code=303)
-
-
-# Every page: only the console's own files (no CDN, no inline script), never in a frame.
-SECURITY_HEADERS = [
-    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; "
-     b"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-]
-
-
-class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response (a plain ASGI middleware: it leaves the
-    server-sent event streams alone, as a buffering middleware would not)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
-def create_app(console: ConsoleServices, secret: str, https_only: bool = False) -> Starlette:
-    from console import pages_announce, pages_live, pages_other, pages_reports, pages_settings
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        loop = asyncio.get_running_loop()
-        if console.link is not None:
-            def changed() -> None:
-                loop.call_soon_threadsafe(console.changes.bump)
-            console.link.changed = changed
-        daily = asyncio.create_task(daily_report.write_each_day(
-            console.days, console.centre, console.reports_dir)) \
-            if console.write_daily_reports else None
-        yield
-        if daily is not None:
-            daily.cancel()
-        if console.link is not None:
-            console.link.changed = lambda: None
-
-    routes = [
-        Route("/login", login_page, methods=["GET", "POST"]),
-        Route("/logout", logout, methods=["POST"]),
-        Route("/lang/{lang}", choose_language),
-        Route("/favicon.ico", lambda _request: Response(status_code=204)),  # none: no 404
-        *pages_live.ROUTES, *pages_reports.ROUTES, *pages_other.ROUTES,
-        *pages_announce.ROUTES, *pages_settings.ROUTES,
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        Mount("/fonts", StaticFiles(directory=ASSETS / "fonts"), name="fonts"),
-    ]
-    middleware = [Middleware(SecurityHeaders),
-                  Middleware(SessionMiddleware, secret_key=secret, session_cookie="console",
-                             max_age=SESSION_HOURS * 3600, same_site="strict",
-                             https_only=https_only)]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-    app.state.services = console
-    app.state.users = console.users
-    return app

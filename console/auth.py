@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from console.centre import CentreConfig
+from hub.console_user_cli import password_hasher
 from hub.errors import HubError
 from hub.guard import SignInGuard
 from lobby.config.people import ConsoleUser
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 Role = Literal["viewer", "supervisor", "admin"]
 _RANK: dict[str, int] = {"viewer": 0, "supervisor": 1, "admin": 2}
-_HASHER = PasswordHasher()
+_HASHER: PasswordHasher = password_hasher()
 # Checked against when the name is unknown, so a wrong name costs the same time as a wrong
 # password and the answer does not tell which names exist.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(8))

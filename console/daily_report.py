@@ -12,6 +12,8 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from console import charts, reporting
@@ -25,6 +27,7 @@ from lobby.config.models import LobbyConfig
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 300.0  # how often the console looks whether a day has ended
+RENDER_SECONDS = 120.0
 
 
 def report_path(folder: Path, site: str, day: dt.date) -> Path:
@@ -56,13 +59,21 @@ def render_html(days: DayCache, config: LobbyConfig, day: dt.date) -> str:
 
 
 def write(days: DayCache, config: LobbyConfig, day: dt.date, folder: Path) -> Path:
-    """The day's PDF, written atomically (a half-written file is never served)."""
-    from weasyprint import HTML  # heavy: imported when a report is made
-
+    """The day's PDF, written atomically (a half-written file is never served); WeasyPrint
+    runs in a process of its own (console/pdf_render.py)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = report_path(folder, config.site.id, day)
-    partial = path.with_suffix(".part")
-    HTML(string=render_html(days, config, day), base_url=str(ASSETS)).write_pdf(partial)
+    page, partial = path.with_suffix(".html.part"), path.with_suffix(".part")
+    page.write_text(render_html(days, config, day), encoding="utf-8")
+    try:
+        done = subprocess.run([sys.executable, "-m", "console.pdf_render", str(page),
+                               str(partial), str(ASSETS)], capture_output=True, text=True,
+                              timeout=RENDER_SECONDS)
+    finally:
+        page.unlink(missing_ok=True)
+    if done.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(f"the PDF of {day} was not made: {done.stderr[-2000:]}")
     os.replace(partial, path)
     log.info("daily report for %s written to %s", day, path)
     return path
@@ -83,6 +94,7 @@ async def write_each_day(days: DayCache, centre: CentreConfig, folder: Path) -> 
         yesterday = dt.datetime.now(config.site.zone).date() - dt.timedelta(days=1)
         if not report_path(folder, config.site.id, yesterday).exists() and days.store.exists():
             try:
+                await asyncio.to_thread(days.fill, config, yesterday, yesterday)
                 await asyncio.to_thread(write, days, config, yesterday, folder)
             except Exception:  # a report that fails must not stop the console
                 log.exception("daily report for %s not written", yesterday)

@@ -17,12 +17,14 @@ import datetime as dt
 import json
 import sqlite3
 import threading
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from console.reporting import GROUPINGS, RATED_GROUPINGS
 from hub import metrics
 from hub import report as ratings_report
 from hub.store.reading import open_read_only
@@ -44,7 +46,9 @@ Ratings = dict[str, ratings_report.Figures]
 
 
 def _figures_json(groups: Figures) -> str:
-    return json.dumps({key: vars(f) for key, f in groups.items()}, separators=(",", ":"))
+    return json.dumps({key: {name: list(value) if isinstance(value, array) else value
+                             for name, value in vars(f).items()}
+                       for key, f in groups.items()}, separators=(",", ":"))
 
 
 def _figures_from(body: str) -> Figures:
@@ -63,8 +67,12 @@ def _ratings_from(body: str) -> Ratings:
 
 
 def merge_figures(into: Figures, more: Figures) -> None:
+    """`more` added to `into`; the minutes join arrays of doubles (8 bytes a value, not a
+    Python float's 32: a year's waits take 5 MB, not 20)."""
     for key, f in more.items():
-        total = into.setdefault(key, metrics.Figures())
+        total = into.get(key)
+        if total is None:
+            total = into[key] = metrics.Figures(waits=array("d"), services=array("d"))
         for name, value in vars(f).items():
             if isinstance(value, list):
                 getattr(total, name).extend(value)
@@ -98,7 +106,9 @@ class DayCache:
         """The last settled day."""
         return (dt.datetime.now(config.site.zone) - SETTLE_AFTER).date() - dt.timedelta(days=1)
 
-    def figures(self, config: LobbyConfig, first: str, last: str, by: str | None) -> Figures:
+    def figures(self, config: LobbyConfig, first: str, last: str, by: str | None,
+                keep_only: bool = False) -> Figures:
+        """Merged figures of [first, last]; `keep_only`: fill the cache, merge nothing."""
         targets = {s.id: s.target_wait_minutes for s in config.services
                    if s.target_wait_minutes is not None}
         basis = json.dumps(targets, sort_keys=True)
@@ -108,22 +118,39 @@ class DayCache:
 
         result: Figures = {}
         self._collect(config, "figures", by, basis, first, last, compute, _figures_json,
-                      _figures_from, lambda more: merge_figures(result, more))
+                      None if keep_only else _figures_from,
+                      lambda more: merge_figures(result, more))
         return result
 
-    def ratings(self, config: LobbyConfig, first: str, last: str, by: str | None) -> Ratings:
+    def ratings(self, config: LobbyConfig, first: str, last: str, by: str | None,
+                keep_only: bool = False) -> Ratings:
         def compute(_conn: sqlite3.Connection, frm: str, to: str) -> Ratings:
             return ratings_report.collect(self.store, frm, to, by)
 
         result: Ratings = {}
         self._collect(config, "ratings", by, "", first, last, compute, _ratings_json,
-                      _ratings_from, lambda more: merge_ratings(result, more))
+                      None if keep_only else _ratings_from,
+                      lambda more: merge_ratings(result, more))
         return result
+
+    def fill(self, config: LobbyConfig, first: dt.date, last: dt.date) -> None:
+        """Keeps the settled days in [first, last] for every grouping the pages use (in the
+        background at start, and each night for the day that ended)."""
+        end = min(last, self.settled_until(config))
+        if first > end:
+            return
+        frm, to = first.isoformat(), end.isoformat()
+        for by in (None, *GROUPINGS, metrics.WEEKDAY_HOUR):
+            self.figures(config, frm, to, by, keep_only=True)
+        for by in (None, *RATED_GROUPINGS):
+            self.ratings(config, frm, to, by, keep_only=True)
 
     def _collect(self, config: LobbyConfig, kind: str, by: str | None, basis: str,
                  first: str, last: str, compute: Callable[[sqlite3.Connection, str, str], Any],
-                 encode: Callable[[Any], str], decode: Callable[[str], Any],
+                 encode: Callable[[Any], str], decode: Callable[[str], Any] | None,
                  merge: Callable[[Any], None]) -> None:
+        """Kept days decoded and merged, missing days computed and kept; with no `decode`,
+        only the missing days are computed and kept (nothing is merged)."""
         start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
         settled = min(end, self.settled_until(config))
         grouping = by or ""
@@ -131,19 +158,21 @@ class DayCache:
                 closing(sqlite3.connect(self.path)) as cache:
             if start <= settled:
                 kept = dict(cache.execute(
-                    "SELECT day, body FROM days WHERE kind = ? AND grouping = ? AND basis = ? "
-                    "AND day BETWEEN ? AND ?",
+                    f"SELECT day, {'body' if decode else 'NULL'} FROM days WHERE kind = ? "
+                    "AND grouping = ? AND basis = ? AND day BETWEEN ? AND ?",
                     (kind, grouping, basis, start.isoformat(), settled.isoformat())))
                 for day in _days(start, settled):
                     key = day.isoformat()
                     if key in kept:
-                        merge(decode(kept[key]))
+                        if decode is not None:
+                            merge(decode(kept[key]))
                         continue
                     computed = compute(store, key, key)
                     with self._lock, cache:
                         cache.execute("INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?)",
                                       (kind, grouping, basis, key, encode(computed)))
-                    merge(computed)
+                    if decode is not None:
+                        merge(computed)
             live_from = max(start, settled + dt.timedelta(days=1))
-            if live_from <= end:
+            if live_from <= end and decode is not None:
                 merge(compute(store, live_from.isoformat(), end.isoformat()))

@@ -11,6 +11,7 @@ import datetime as dt
 import sqlite3
 import statistics
 from collections import defaultdict
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -56,8 +57,9 @@ class Figures:
     transferred: int = 0
     refused_quota: int = 0  # citizens turned away: the daily quota reached
     refused_closed: int = 0  # the service closed (hours, or every counter closed)
-    waits: list[float] = field(default_factory=list)  # minutes, one per step called
-    services: list[float] = field(default_factory=list)  # minutes, call to done or transfer
+    # Minutes: a list here; the console's day cache merges a year's into compact arrays.
+    waits: MutableSequence[float] = field(default_factory=list)  # one per step called
+    services: MutableSequence[float] = field(default_factory=list)  # call to done or transfer
     timed: int = 0  # waits of services that have a target
     within_target: int = 0  # those no longer than their service's target
 
@@ -72,7 +74,7 @@ class Figures:
         return self.within_target / self.timed if self.timed else None
 
 
-def _summary(values: list[float]) -> dict[str, float | None]:
+def _summary(values: Sequence[float]) -> dict[str, float | None]:
     if not values:
         return {"mean": None, "median": None, "p90": None, "max": None}
     ordered = sorted(values)

@@ -13,15 +13,16 @@ from functools import cache
 from pathlib import Path
 
 import uvicorn
-from argon2 import PasswordHasher
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from console.app import ConsoleServices, create_app
+from console.app import ConsoleServices
 from console.auth import Users
 from console.centre import CentreConfig
 from console.day_cache import DayCache
 from console.link import LobbyLink
 from console.store import StoreReader
+from console.web import create_app
+from hub.console_user_cli import password_hasher
 from lobby.bus import BrokerAddress
 from lobby.config import load_config
 from lobby.config.models import LobbyConfig
@@ -35,7 +36,7 @@ ROLES = {"giamdoc": "admin", "giamsat": "supervisor", "xem": "viewer"}
 
 @cache
 def _hashes() -> dict[str, str]:
-    hasher = PasswordHasher()
+    hasher = password_hasher()
     return {name: hasher.hash(password) for name, password in PASSWORDS.items()}
 
 
@@ -108,6 +109,7 @@ def console_lobby(folder: Path, broker: BrokerAddress) -> Iterator[tuple[Running
         hub.stop()
 
 
+# As bench/common.py's: without the background-networking flags it keeps trying Google.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
