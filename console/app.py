@@ -51,6 +51,9 @@ class ConsoleServices:
     days: DayCache  # settled days' figures, in the console's own file
     reports_dir: Path = Path("var/reports")  # the daily PDFs
     write_daily_reports: bool = False  # at each local midnight (the console's process only)
+    # The console's process: say `offline` on the bus when the server stops (uvicorn ends
+    # the process by its signal right after, before any code after it would run).
+    stop_link_on_shutdown: bool = False
     alerts: device_view.AlertLog = field(default_factory=device_view.AlertLog)
     changes: Changes = field(default_factory=Changes)
 

@@ -92,14 +92,12 @@ def run(args: argparse.Namespace) -> int:
     console = ConsoleServices(centre=centre, users=Users(centre), store=StoreReader(store),
                               link=link, days=DayCache(Path(args.var) / "console-days.sqlite",
                                                        store),
-                              reports_dir=Path(args.var) / "reports", write_daily_reports=True)
+                              reports_dir=Path(args.var) / "reports", write_daily_reports=True,
+                              stop_link_on_shutdown=True)
     app = create_app(console, session_secret(Path(args.var)), https_only=args.tls)
     link.start()
     print(f"console: http://{host}:{port}/ (device {device})", flush=True)
-    try:
-        uvicorn.run(app, host=host, port=int(port), log_level="warning",
-                    proxy_headers=args.tls)
-    finally:
-        link.stop()
-        console.store.close()
+    # Stopped by a signal, uvicorn shuts the app down (the link says `offline` then) and ends
+    # the process by that signal.
+    uvicorn.run(app, host=host, port=int(port), log_level="warning", proxy_headers=args.tls)
     return 0

@@ -97,6 +97,9 @@ class DayCache:
         self.path = path
         self.store = store
         self._lock = threading.Lock()
+        # Set when the console stops: a fill in progress ends at the next day (the process
+        # would otherwise wait for its thread, up to the half minute a year's fill takes).
+        self.stopping = threading.Event()
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -162,6 +165,8 @@ class DayCache:
                     "AND grouping = ? AND basis = ? AND day BETWEEN ? AND ?",
                     (kind, grouping, basis, start.isoformat(), settled.isoformat())))
                 for day in _days(start, settled):
+                    if decode is None and self.stopping.is_set():
+                        return  # only filling: nothing is waiting for this
                     key = day.isoformat()
                     if key in kept:
                         if decode is not None:

@@ -90,10 +90,13 @@ def create_app(console: ConsoleServices, secret: str, https_only: bool = False) 
             asyncio.create_task(asyncio.to_thread(fill_last_year, console)),
         ] if console.write_daily_reports else []
         yield
+        console.days.stopping.set()
         for task in background:
             task.cancel()
         if console.link is not None:
             console.link.changed = lambda: None
+            if console.stop_link_on_shutdown:
+                console.link.stop()
 
     routes = [
         Route("/login", login_page, methods=["GET", "POST"]),
