@@ -83,8 +83,11 @@ def alerts_now(console: ConsoleServices) -> list[device_view.AlertRecord]:
     at = dt.datetime.now(config.site.zone)
     rows = device_view.device_rows(config, console.now, at)
     hub = console.now.hub
-    console.alerts.update(device_view.current_alerts(rows, bool(hub and hub.state == "online")),
-                          at)
+    online = bool(hub and hub.state == "online")
+    keypads = device_view.keypad_rows(config, console.now, at)
+    console.alerts.update(device_view.current_alerts(
+        rows, online, keypads, keypad_line_open=not (hub and hub.keypads and not hub.keypads.open),
+        hub_up_seconds=(at - hub.since).total_seconds() if hub else 0.0), at)
     return [r for r in console.alerts.history() if r.ended is None]
 
 

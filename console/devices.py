@@ -12,6 +12,9 @@ from console.link import LobbyNow
 from lobby.config.models import LobbyConfig
 
 OFFLINE_ALERT_SECONDS = 60.0
+# Keypads send key presses only: an open counter whose keypad said nothing for this long (or
+# nothing since the hub started, that long ago) may have a dead keypad.
+KEYPAD_SILENT_SECONDS = 30 * 60.0
 WATCHED_ROLES = ("kiosk", "board")  # a citizen or the hall is left without them
 
 
@@ -28,9 +31,33 @@ class DeviceRow:
 
 
 @dataclass(frozen=True)
+class KeypadRow:
+    counter: str
+    number: int
+    silent_seconds: float | None  # since its last key press (None: none since the hub began)
+    counter_open: bool
+
+
+def keypad_rows(config: LobbyConfig, now: LobbyNow, at: dt.datetime) -> list[KeypadRow]:
+    """The keypad line's counters, with how long each keypad has said nothing."""
+    state = now.hub.keypads if now.hub else None
+    if state is None:
+        return []
+    rows = []
+    for counter_id, last in sorted(state.counters.items()):
+        counter = config.counter(counter_id)
+        view = now.counters.get(counter_id)
+        rows.append(KeypadRow(
+            counter_id, counter.number if counter else 0,
+            None if last is None else max(0.0, (at - last).total_seconds()),
+            view is not None and view.status == "open"))
+    return rows
+
+
+@dataclass(frozen=True)
 class Alert:
     key: str  # what it is about, e.g. "paper:kiosk-1"
-    kind: str  # paper_out / paper_near_end / offline / hub_offline
+    kind: str  # paper_out / paper_near_end / offline / hub_offline / keypad_line / keypad_silent
     device: str | None
 
 
@@ -60,8 +87,16 @@ def device_rows(config: LobbyConfig, now: LobbyNow, at: dt.datetime) -> list[Dev
     return rows
 
 
-def current_alerts(rows: list[DeviceRow], hub_online: bool) -> list[Alert]:
+def current_alerts(rows: list[DeviceRow], hub_online: bool, keypads: list[KeypadRow] | None = None,
+                   keypad_line_open: bool = True, hub_up_seconds: float = 0.0) -> list[Alert]:
     alerts = [] if hub_online else [Alert("hub", "hub_offline", None)]
+    if hub_online and not keypad_line_open:
+        alerts.append(Alert("keypad-line", "keypad_line", None))
+    for keypad in keypads or []:
+        silent = keypad.silent_seconds if keypad.silent_seconds is not None else hub_up_seconds
+        if keypad.counter_open and silent > KEYPAD_SILENT_SECONDS:
+            alerts.append(Alert(f"keypad:{keypad.counter}", "keypad_silent",
+                                str(keypad.number)))
     for row in rows:
         if row.paper == "out" and row.state == "online":
             alerts.append(Alert(f"paper:{row.id}", "paper_out", row.id))

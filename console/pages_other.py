@@ -25,7 +25,8 @@ def devices_panel(request: Request) -> str:
     rows = device_view.device_rows(config, console.now, at)
     alerts_now(console)
     return render_text(request, "_devices.html", rows=rows, history=console.alerts.history(),
-                       hub=console.now.hub)
+                       hub=console.now.hub,
+                       keypads=device_view.keypad_rows(config, console.now, at))
 
 
 @page("viewer")

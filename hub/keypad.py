@@ -16,6 +16,7 @@ import contextlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,8 @@ class KeypadBus:
         self.connected = threading.Event()
         self._thread = threading.Thread(target=self._run, name="keypad-bus", daemon=True)
         self.skipped = 0  # lines logged and skipped, for tests and diagnostics
+        # Each keypad counter's last valid key press (wall time), for state/hub.
+        self.last_key: dict[str, float | None] = dict.fromkeys(self._addresses)
 
     def start(self) -> None:
         self._thread.start()
@@ -205,4 +208,5 @@ class KeypadBus:
             log.warning("keypad bus: unknown address %s", press.address)
             self.skipped += 1
             return
+        self.last_key[counter] = time.time()
         self._submit(counter, press.action, f"keypad:{press.address}", press.arguments)

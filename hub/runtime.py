@@ -172,7 +172,9 @@ class Hub:
     def _beat(self, now: float) -> None:
         """`state/hub` online, now: devices take the hub for gone after three missed beats."""
         self._last_beat = now
-        self.bus.publish(_HUB, self.views.hub("online", self.since, now))
+        keypads = None if self.keypads is None else (self.keypads.connected.is_set(),
+                                                     dict(self.keypads.last_key))
+        self.bus.publish(_HUB, self.views.hub("online", self.since, now, keypads))
 
     def _tick(self) -> None:
         now = self.clock.now()

@@ -100,8 +100,14 @@ class Views:
                      config: dict[str, object]) -> m.ConfigState:
         return m.ConfigState(revision=revision, at=stamp(at, self.zone), config=config)
 
-    def hub(self, state: str, since: float, now: float) -> m.HubState:
+    def hub(self, state: str, since: float, now: float,
+            keypads: tuple[bool, dict[str, float | None]] | None = None) -> m.HubState:
+        """`keypads`: the line's state (open, each counter's last key press) if it has one."""
         return m.HubState.model_validate(
             {"state": state, "version": __version__, "since": stamp(since, self.zone),
              "contract": m.CONTRACT_VERSION, "at": stamp(now, self.zone),
-             "heartbeat_seconds": self.config.hub.heartbeat_seconds})
+             "heartbeat_seconds": self.config.hub.heartbeat_seconds,
+             "keypads": None if keypads is None else {
+                 "open": keypads[0],
+                 "counters": {counter: None if at is None else stamp(at, self.zone)
+                              for counter, at in keypads[1].items()}}})

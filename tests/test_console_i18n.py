@@ -22,7 +22,8 @@ DYNAMIC = [
     "print_failed",
     # paper, alerts and groupings
     *(f"paper_{state}" for state in get_args(m.PaperState)),
-    "paper_out", "paper_near_end", "hub_offline", *(f"by {g}" for g in GROUPINGS),
+    "paper_out", "paper_near_end", "hub_offline", "keypad_line", "keypad_silent",
+    *(f"by {g}" for g in GROUPINGS),
 ]
 _CALL = re.compile(r"""_\(\s*(["'])(.+?)\1""")
 

@@ -192,3 +192,18 @@ def test_a_user_removed_from_the_configuration_is_signed_out(
                            encoding="utf-8")
     answer = session.get("/")
     assert (answer.status_code, answer.headers.get("location")) == (303, "/login")
+
+
+def test_a_silent_keypad_at_an_open_counter_and_a_closed_line_raise_alerts() -> None:
+    from console.devices import KEYPAD_SILENT_SECONDS, KeypadRow, current_alerts
+
+    quiet, long_quiet = KEYPAD_SILENT_SECONDS - 60, KEYPAD_SILENT_SECONDS + 60
+    keypads = [KeypadRow("1", 1, long_quiet, counter_open=True),  # alert
+               KeypadRow("2", 2, long_quiet, counter_open=False),  # closed counter: quiet ok
+               KeypadRow("3", 3, quiet, counter_open=True),
+               KeypadRow("4", 4, None, counter_open=True)]  # never pressed since the start
+    alerts = current_alerts([], True, keypads, keypad_line_open=True, hub_up_seconds=quiet)
+    assert [(a.kind, a.device) for a in alerts] == [("keypad_silent", "1")]
+    alerts = current_alerts([], True, keypads, keypad_line_open=False, hub_up_seconds=long_quiet)
+    assert [(a.kind, a.device) for a in alerts] == [
+        ("keypad_line", None), ("keypad_silent", "1"), ("keypad_silent", "4")]

@@ -172,11 +172,16 @@ def test_keypad_press_on_a_pty_reaches_the_board_and_the_led(
                                      "hub:"})
     keypad = serial.Serial(keypad_end, timeout=2)  # the keypads are on the line first
     hub = RunningHub(config, tmp_path / "hub.sqlite", mosquitto)
-    board = Recorder(config, mosquitto, "state/board", "event/called", "state/counters/1")
+    board = Recorder(config, mosquitto, "state/board", "event/called", "state/counters/1",
+                     "state/hub")
     kiosk = DeviceClient(config, mosquitto, "kiosk-1")
     try:
         assert hub.hub.keypads is not None and hub.hub.keypads.connected.wait(3)
         assert keypad.readline() == b"01 SHOW ----\r\n"  # repaint when the port opens
+        # state/hub says the line is open, and that counter 1's keypad said nothing yet.
+        assert wait_for(lambda: ((board.last("state/hub") or {}).get("keypads") or {}).get(
+            "open") is True)
+        assert board.last("state/hub")["keypads"]["counters"] == {"1": None}  # type: ignore[index]
         kiosk.ask("issue", service="A")
         keypad.write(b"01 NEXT\r\n")
         assert keypad.readline() == b"01 SHOW A001\r\n"
@@ -191,6 +196,8 @@ def test_keypad_press_on_a_pty_reaches_the_board_and_the_led(
         assert wait_for(lambda: (board.last("state/counters/1") or {}).get("status") == "paused")
         assert hub.hub.keypads.skipped == 1
         assert len(board.on("event/called")) == 1
+        assert wait_for(lambda: ((board.last("state/hub") or {}).get("keypads") or {}).get(
+            "counters", {}).get("1") is not None)  # its last key press, at the next beat
     finally:
         keypad.close()
         for party in (kiosk, board, hub):

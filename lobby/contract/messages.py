@@ -290,6 +290,16 @@ class AnnounceRequest(Request[AnnouncementEvent]):
 # --- retained state and events (hub -> everyone) -------------------------------------------
 
 
+class KeypadBusState(Lenient):
+    """Added within v1: the hub's counter keypad line (docs/keypad-protocol.md): whether its
+    serial port is open, and each keypad counter's last key press since the hub started
+    (null: none yet). Keypads send nothing but key presses, so a long silence while its
+    counter is open is the only sign a keypad may be dead."""
+
+    open: bool
+    counters: dict[str, AwareDatetime | None]
+
+
 class HubState(Lenient):
     state: Literal["online", "offline"]
     version: str
@@ -302,6 +312,8 @@ class HubState(Lenient):
     # that kept it across a power cut would serve it with no hub behind it).
     at: AwareDatetime | None = None
     heartbeat_seconds: float | None = None
+    # Added within v1: the keypad line, when the hub drives one (null: no keypads).
+    keypads: KeypadBusState | None = None
 
 
 class ServiceQueue(Lenient):

@@ -158,8 +158,12 @@ REGISTRY: tuple[TopicSpec, ...] = (
     TopicSpec(
         name="state.hub", pattern="state/hub", model=m.HubState, qos=1, retained=True,
         publishers=("hub",), subscribers=DEVICE_PARTIES, note="the broker publishes the hub's will",
-        description="Whether the hub is up. The broker publishes `offline` as the hub's will.",
-        example=m.HubState(state="online", version="0.1.0", since=_NOW, contract=1),
+        description="Whether the hub is up. The broker publishes `offline` as the hub's will. "
+        "With a keypad line (`serial` in the configuration), whether its port is open and "
+        "each keypad counter's last key press (added within v1).",
+        example=m.HubState(state="online", version="0.1.0", since=_NOW, contract=1, at=_NOW,
+                           heartbeat_seconds=10, keypads=m.KeypadBusState(
+                               open=True, counters={"5": _NOW, "6": None})),
     ),
     TopicSpec(
         name="state.queues", pattern="state/queues", model=m.QueuesState, qos=1, retained=True,
