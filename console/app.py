@@ -21,7 +21,7 @@ from console.auth import LoginRefusedError, SignedIn, Users, csrf_ok, new_csrf, 
 from console.centre import CentreConfig
 from console.day_cache import DayCache
 from console.i18n import environment
-from console.link import LobbyLink, LobbyNow
+from console.link import LobbyLink, LobbyNow, hub_online
 from console.store import StoreReader
 
 SESSION_HOURS = 12  # a working day; a session cookie of a closed browser ends sooner
@@ -55,6 +55,8 @@ class ConsoleServices:
     # the process by its signal right after, before any code after it would run).
     stop_link_on_shutdown: bool = False
     alerts: device_view.AlertLog = field(default_factory=device_view.AlertLog)
+    panels: dict[tuple[object, ...], str] = field(default_factory=dict)  # rendered, shared
+    started: float = field(default_factory=time.time)
     changes: Changes = field(default_factory=Changes)
 
     @property
@@ -81,13 +83,14 @@ def alerts_now(console: ConsoleServices) -> list[device_view.AlertRecord]:
     """The alerts open now (refreshing the log), for the band every page shows."""
     config = console.centre.current()
     at = dt.datetime.now(config.site.zone)
-    rows = device_view.device_rows(config, console.now, at)
+    rows = device_view.device_rows(config, console.now, at, console.started)
     hub = console.now.hub
-    online = bool(hub and hub.state == "online")
+    online = hub_online(console.now, at.timestamp())
     keypads = device_view.keypad_rows(config, console.now, at)
     console.alerts.update(device_view.current_alerts(
         rows, online, keypads, keypad_line_open=not (hub and hub.keypads and not hub.keypads.open),
-        hub_up_seconds=(at - hub.since).total_seconds() if hub else 0.0), at)
+        hub_up_seconds=(at - hub.since).total_seconds() if hub else 0.0,
+        broker_connected=console.now.broker_connected or console.link is None), at)
     return [r for r in console.alerts.history() if r.ended is None]
 
 

@@ -13,11 +13,12 @@ LABEL_WIDTH = 230
 
 
 def bars(items: list[tuple[str, float | None]], unit: str, width: int = 640,
-         mark: float | None = None, title: str = "") -> Markup:
-    """One bar per item (label, value); `mark` draws a dashed line (a target) across."""
+         mark: float | None = None, title: str = "", digits: int = 1) -> Markup:
+    """One bar per item (label, value), its value written with `digits` decimals; `mark`
+    draws a dashed line (a target) across. Labels are cut at 32 characters."""
     values = [v for _label, v in items if v is not None]
     top = max([*values, mark or 0.0, 1e-9])
-    plot = width - LABEL_WIDTH - 70
+    plot = width - LABEL_WIDTH - 90  # room for the value after the longest bar
     height = BAR_HEIGHT * len(items) + 10
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
@@ -34,7 +35,7 @@ def bars(items: list[tuple[str, float | None]], unit: str, width: int = 640,
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" '
                      f'height="{BAR_HEIGHT - 6}" class="bar"/>')
         parts.append(f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}">'
-                     f"{value:.1f} {escape(unit)}</text>")
+                     f"{value:.{digits}f} {escape(unit)}</text>")
     if mark is not None:
         x = LABEL_WIDTH + plot * mark / top
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" class="mark"/>')
@@ -43,8 +44,12 @@ def bars(items: list[tuple[str, float | None]], unit: str, width: int = 640,
 
 
 def heatmap(cells: dict[tuple[int, int], tuple[int, float | None]], weekdays: tuple[str, ...],
-            title: str, hours: range = range(6, 20)) -> Markup:
-    """Weekdays down, hours across; a cell's shade is its arrivals, its text the mean wait."""
+            title: str) -> Markup:
+    """Weekdays down, hours across (office hours, widened to every hour that had arrivals:
+    an evening or Saturday session shows too); a cell's shade is its arrivals, its tooltip
+    the mean wait."""
+    seen = [hour for (_day, hour), (arrivals, _wait) in cells.items() if arrivals]
+    hours = range(min([7, *seen]), max([17, *seen]) + 1)
     cell_w, cell_h, left, head = 46, 30, 110, 22
     width, height = left + cell_w * len(hours), head + cell_h * 7
     busiest = max([n for n, _w in cells.values()] + [1])

@@ -89,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
     centre = CentreConfig(Path(args.config))
     link = LobbyLink(config, device, broker_address(config, args.broker))
     store = Path(args.db or config.hub.db)
+    if not store.exists():
+        print(f"lobby console: no store at {store} yet: the pages say so until the hub has "
+              f"made it (a hub started with --db needs the same --db here)", file=sys.stderr)
     console = ConsoleServices(centre=centre, users=Users(centre), store=StoreReader(store),
                               link=link, days=DayCache(Path(args.var) / "console-days.sqlite",
                                                        store),

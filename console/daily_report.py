@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 300.0  # how often the console looks whether a day has ended
 RENDER_SECONDS = 120.0
+CHART_WIDTH = 900  # px at WeasyPrint's 96 dpi: an A4 landscape page's text width is ~1030
 
 
 def report_path(folder: Path, site: str, day: dt.date) -> Path:
@@ -47,11 +48,11 @@ def render_html(days: DayCache, config: LobbyConfig, day: dt.date) -> str:
                                       "counter", lang, said)
     gettext = translations(lang).gettext
     arrivals = charts.bars([(str(row[0]), float(row[1])) for row in hours.rows
-                            if isinstance(row[1], int)], "", width=640,
-                           title=gettext("Arrivals by hour"))
+                            if isinstance(row[1], int)], "", width=CHART_WIDTH,
+                           title=gettext("Arrivals by hour"), digits=0)
     waits = charts.bars([(str(row[0]), row[10] if isinstance(row[10], float) else None)
-                         for row in tables["service"].rows], gettext("min"), width=640,
-                        title=gettext("Mean wait"))
+                         for row in tables["service"].rows], gettext("min"),
+                        width=CHART_WIDTH, title=gettext("Mean wait"))
     return environment(lang).get_template("daily.html").render(
         site=config.site, lang=lang, day=day, tables=tables, ratings=ratings,
         text=reporting.text, arrivals=arrivals, waits=waits,

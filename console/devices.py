@@ -57,18 +57,24 @@ def keypad_rows(config: LobbyConfig, now: LobbyNow, at: dt.datetime) -> list[Key
 @dataclass(frozen=True)
 class Alert:
     key: str  # what it is about, e.g. "paper:kiosk-1"
-    kind: str  # paper_out / paper_near_end / offline / hub_offline / keypad_line / keypad_silent
+    kind: str  # paper_out / paper_near_end / offline / hub_offline / broker_unreachable /
+    # keypad_line / keypad_silent
     device: str | None
 
 
-def device_rows(config: LobbyConfig, now: LobbyNow, at: dt.datetime) -> list[DeviceRow]:
+def device_rows(config: LobbyConfig, now: LobbyNow, at: dt.datetime,
+                started: float | None = None) -> list[DeviceRow]:
+    """`started`: when the console started; a device never heard since is as silent as
+    that (the broker keeps nothing across its restart: a device dead since a power cut has no
+    word at all)."""
     rows = []
     stale_after = config.hub.stale_after_seconds
     for device in config.devices:
         seen = now.devices.get(device.id)
         if seen is None:
-            rows.append(DeviceRow(device.id, device.role, "unknown", None, None, None,
-                                  None, None))
+            rows.append(DeviceRow(device.id, device.role, "unknown",
+                                  None if started is None else
+                                  max(0.0, at.timestamp() - started), None, None, None, None))
             continue
         status = seen.status
         state = status.state
@@ -88,7 +94,10 @@ def device_rows(config: LobbyConfig, now: LobbyNow, at: dt.datetime) -> list[Dev
 
 
 def current_alerts(rows: list[DeviceRow], hub_online: bool, keypads: list[KeypadRow] | None = None,
-                   keypad_line_open: bool = True, hub_up_seconds: float = 0.0) -> list[Alert]:
+                   keypad_line_open: bool = True, hub_up_seconds: float = 0.0,
+                   broker_connected: bool = True) -> list[Alert]:
+    if not broker_connected:  # then nothing else can be told: say what to look at
+        return [Alert("broker", "broker_unreachable", None)]
     alerts = [] if hub_online else [Alert("hub", "hub_offline", None)]
     if hub_online and not keypad_line_open:
         alerts.append(Alert("keypad-line", "keypad_line", None))
@@ -102,8 +111,8 @@ def current_alerts(rows: list[DeviceRow], hub_online: bool, keypads: list[Keypad
             alerts.append(Alert(f"paper:{row.id}", "paper_out", row.id))
         elif row.paper == "near_end" and row.state == "online":
             alerts.append(Alert(f"paper:{row.id}", "paper_near_end", row.id))
-        if row.role in WATCHED_ROLES and row.state in ("offline", "stale") and (
-                row.age_seconds is None or row.age_seconds > OFFLINE_ALERT_SECONDS):
+        if row.role in WATCHED_ROLES and row.state in ("offline", "stale", "unknown") and (
+                row.age_seconds is not None and row.age_seconds > OFFLINE_ALERT_SECONDS):
             alerts.append(Alert(f"offline:{row.id}", "offline", row.id))
     return alerts
 

@@ -43,6 +43,7 @@ class LobbyNow:
     config: m.ConfigState | None = None
     counters: dict[str, m.CounterView] = field(default_factory=dict)
     devices: dict[str, SeenStatus] = field(default_factory=dict)
+    broker_connected: bool = False  # the console's own connection to the broker
     version: int = 0  # grows on every change: the live page's SSE sends when it moves
 
 
@@ -62,6 +63,10 @@ class LobbyLink:
         self._watch("state.config", "config")
         self.bus.subscribe(spec("state.counter"), self._counter, counter="+")
         self.bus.subscribe(spec("device.status"), self._device, device="+")
+        self.bus.on_connected(lambda: self._update(
+            lambda: setattr(self.now, "broker_connected", True)))
+        self.bus.on_disconnected(lambda: self._update(
+            lambda: setattr(self.now, "broker_connected", False)))
 
     def _watch(self, name: str, attribute: str) -> None:
         def keep(message: BaseModel, _params: dict[str, str]) -> None:
@@ -81,6 +86,9 @@ class LobbyLink:
             self.now.version += 1
         self.changed()
 
+    def hub_online(self, at: float | None = None) -> bool:
+        return hub_online(self.now, at)
+
     def ask(self, action: str, **arguments: Any) -> m.Reply[Any]:
         """A supervisor's action, sent to the hub; blocks (call it off the event loop)."""
         return self.requester.ask(action, timeout=2.0, attempts=2, **arguments)
@@ -90,3 +98,16 @@ class LobbyLink:
 
     def stop(self) -> None:
         self.link.stop()
+
+
+def hub_online(now: LobbyNow, at: float | None = None) -> bool:
+    """The hub is up as far as the console can tell: the console reaches the broker, the
+    hub's last word was `online`, and its heartbeats have not stopped (three missed beats;
+    the retained `online` of a hub that died with the broker down would otherwise stand)."""
+    hub = now.hub
+    if not now.broker_connected or hub is None or hub.state != "online":
+        return False
+    if hub.at is None or not hub.heartbeat_seconds:
+        return True  # an older hub: no beat to check
+    return (at if at is not None else time.time()) - hub.at.timestamp() \
+        <= 3 * hub.heartbeat_seconds

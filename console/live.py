@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from console.link import LobbyNow
+from console.link import LobbyNow, hub_online
 from console.store import StoreReader, WaitingTicket
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
@@ -48,6 +48,7 @@ class CounterRow:
 @dataclass(frozen=True)
 class LiveLobby:
     at: dt.datetime
+    as_of: dt.datetime | None  # when the hub last published its queues (what the page shows)
     hub_online: bool
     services: list[ServiceRow]
     waiting: list[WaitingRow]
@@ -102,5 +103,6 @@ def build(config: LobbyConfig, now: LobbyNow, store: StoreReader, language: str,
             view.officer.name if view and view.officer else None, serving,
             _minutes(stamp - called.timestamp()) if called else None,
             served.get(counter.id, 0)))
-    return LiveLobby(local, bool(now.hub and now.hub.state == "online"), services, rows,
+    return LiveLobby(local, now.queues.at.astimezone(zone) if now.queues else None,
+                     hub_online(now, stamp), services, rows,
                      counters, list(now.board.calls[:10]) if now.board else [])

@@ -8,7 +8,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -25,6 +27,11 @@ log = logging.getLogger(__name__)
 
 SHOWN_WAITING = 150  # rows of the waiting list on the page; the rest are counted
 TICK_SECONDS = 5.0  # minutes waited and device ages move without any message
+# After a push, what changes within this time goes out in the next one: a busy centre's hub
+# publishes many times a second, and each push is a whole panel (tens of KB) morphed into
+# the page. A tenth of a second keeps a change's way to the page well under 150 ms.
+BATCH_SECONDS = 0.1
+_CACHE_KEPT = 16
 
 
 def _live(request: Request) -> live.LiveLobby:
@@ -41,13 +48,28 @@ def _filter(request: Request) -> str | None:
 
 
 def _panel(request: Request) -> str:
+    """The live panel, rendered once per state of the lobby, minute (minutes waited),
+    language, filter and whether the viewer may act: every open page of the same kind
+    shares it."""
+    console = services(request)
+    user = signed_in(request, console.users)
+    service = _filter(request)
+    key = (console.now.version, int(time.time() // 60), language(request), service,
+           bool(user and user.may("supervisor")))
+    cached = console.panels.get(key)
+    if cached is not None:
+        return cached
     lobby = _live(request)
     shown = lobby.waiting
-    service = _filter(request)
     if service:
         shown = [w for w in shown if w.ticket.service == service]
-    return render_text(request, "_live.html", lobby=lobby, shown=shown[:SHOWN_WAITING],
-                       hidden=max(0, len(shown) - SHOWN_WAITING), service_filter=service)
+    html = render_text(request, "_live.html", lobby=lobby, shown=shown[:SHOWN_WAITING],
+                       hidden=max(0, len(shown) - SHOWN_WAITING), service_filter=service,
+                       waiting_shown=len(shown))
+    console.panels[key] = html
+    while len(console.panels) > _CACHE_KEPT:
+        console.panels.pop(next(iter(console.panels)))
+    return html
 
 
 @page("viewer")
@@ -76,20 +98,33 @@ async def events(request: Request, user: SignedIn) -> Response:
 
     async def stream() -> AsyncIterator[str]:
         from console import pages_other
+        sent: dict[str, str] = {}  # each part as last sent: an unchanged one is not sent
+
+        def changed(part: str, html: str) -> str | None:
+            if sent.get(part) == html:
+                return None
+            sent[part] = html
+            return _sse(part, html)
+
         while True:
             if signed_in(request, console.users) is None:
-                return  # removed from the config while watching
+                return  # removed from the config, or signed out elsewhere
             wake = console.changes.event
+            parts = [("alerts", render_text(request, "_alerts.html"))]
             if wants_lobby:
-                yield _sse("lobby", await asyncio.to_thread(_panel, request))
+                parts.append(("lobby", await asyncio.to_thread(_panel, request)))
             if wants_devices:
-                yield _sse("devices", await asyncio.to_thread(pages_other.devices_panel,
-                                                               request))
-            yield _sse("alerts", render_text(request, "_alerts.html"))
+                parts.append(("devices", await asyncio.to_thread(pages_other.devices_panel,
+                                                                  request)))
+            for part, html in parts:
+                event = changed(part, html)
+                if event is not None:
+                    yield event
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), TICK_SECONDS)
             if await request.is_disconnected():
                 return
+            await asyncio.sleep(BATCH_SECONDS)
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
@@ -117,6 +152,8 @@ async def act(request: Request, user: SignedIn, action: str, **fields: Any) -> R
                 data = reply.data
                 ticket = data.ticket if isinstance(data, m.CounterView) else data
                 result["number"] = getattr(ticket, "number", "") if ticket else ""
+                if isinstance(data, m.CounterView):
+                    result["counter"] = data.number
             else:
                 code = reply.error.code if reply.error else "bad_request"
                 result["problem"] = code if code in _ERRORS else "refused"
@@ -137,13 +174,44 @@ def _ticket_id(request: Request) -> int:
     return int(request.path_params["ticket_id"])
 
 
+@dataclass(frozen=True)
+class CounterChoice:
+    id: str
+    number: int
+    serves: bool  # the ticket's service
+    serving: str | None  # the number it serves now (calling there finishes it)
+    officer: str | None
+
+
+def counter_choices(request: Request, service: str) -> list[CounterChoice]:
+    """Where a ticket may be called: open counters that serve its service and are free first,
+    then those serving someone, then the rest; counters closed by the centre are left out."""
+    console = services(request)
+    choices = []
+    for counter in console.centre.current().counters:
+        if counter.closed:
+            continue
+        view = console.now.counters.get(counter.id)
+        choices.append(CounterChoice(
+            counter.id, counter.number, service in counter.services,
+            view.ticket.number if view and view.ticket else None,
+            view.officer.name if view and view.officer else None))
+    return sorted(choices, key=lambda c: (not c.serves, c.serving is not None,
+                                          c.officer is None, c.number))
+
+
 @page("supervisor")
 async def ticket_actions(request: Request, user: SignedIn) -> Response:
-    """The action forms for one waiting ticket (loaded into the page's action panel)."""
+    """The action forms for one waiting ticket (the page's action panel)."""
     ticket = next((t for t in await asyncio.to_thread(services(request).store.waiting)
                    if t.id == _ticket_id(request)), None)
+    config = services(request).centre.current()
+    service = config.service(ticket.service) if ticket else None
     return render(request, "_ticket_actions.html", ticket=ticket,
-                  status_code=200 if ticket else 404)
+                  status_code=200 if ticket else 404,
+                  choices=counter_choices(request, ticket.service) if ticket else [],
+                  service_name=service.names.get(language(request)) if service else "",
+                  waited=int((time.time() - ticket.issued_at) // 60) if ticket else 0)
 
 
 @page("supervisor")

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from console import devices as device_view
 from console.app import alerts_now, render, render_text, services
 from console.auth import SignedIn, page
+from console.link import hub_online
 
 _NUMBER = re.compile(r"^[A-Z]{1,3}[0-9]{1,4}$")
 
@@ -22,10 +23,11 @@ def devices_panel(request: Request) -> str:
     console = services(request)
     config = console.centre.current()
     at = dt.datetime.now(config.site.zone)
-    rows = device_view.device_rows(config, console.now, at)
+    rows = device_view.device_rows(config, console.now, at, console.started)
     alerts_now(console)
     return render_text(request, "_devices.html", rows=rows, history=console.alerts.history(),
-                       hub=console.now.hub,
+                       hub=console.now.hub, hub_up=hub_online(console.now),
+                       broker_connected=console.now.broker_connected,
                        keypads=device_view.keypad_rows(config, console.now, at))
 
 

@@ -10,8 +10,12 @@ import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -76,7 +80,7 @@ def _report_page(request: Request, query: Query, lang: str) -> dict[str, object]
         waits = [(str(row[0]), row[10]) for row in figures.rows]
         context["wait_chart"] = charts.bars(
             [(label, float(v) if isinstance(v, int | float) else None) for label, v in waits],
-            "min", title=translations(lang).gettext("Mean wait"))
+            translations(lang).gettext("min"), title=translations(lang).gettext("Mean wait"))
     cells = reporting.heatmap(services(request).days.figures(
         config, query.first, query.last, metrics.WEEKDAY_HOUR))
     context["heatmap"] = charts.heatmap(
@@ -105,14 +109,36 @@ def csv_bytes(table: reporting.Table) -> bytes:
 
 
 def xlsx_bytes(table: reporting.Table, title: str) -> bytes:
+    """Numbers stay numbers (minutes to one decimal), shares stay fractions shown as
+    percentages, each column as wide as its header."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(table.header)
+    for index, name in enumerate(table.header):
+        letter = get_column_letter(index + 1)
+        sheet.column_dimensions[letter].width = max(10, min(60, len(name) + 2)) \
+            if index else 34
+    sheet.freeze_panes = "B2"
+    sheet.append([_bold(sheet, name) for name in table.header])
     for row in table.rows:
-        sheet.append(row)  # numbers stay numbers, shares stay fractions
+        cells: list[object] = []
+        for index, value in enumerate(row):
+            if isinstance(value, float):
+                cell = WriteOnlyCell(sheet, value=round(value, 3 if index in
+                                                         table.percent_columns else 1))
+                cell.number_format = "0.0%" if index in table.percent_columns else "0.0"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _bold(sheet: Any, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = Font(bold=True)
+    return cell
 
 
 @page("viewer")

@@ -8,11 +8,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -26,7 +28,15 @@ from console import (
     pages_reports,
     pages_settings,
 )
-from console.app import SESSION_HOURS, ConsoleServices, choose_language, login_page, logout
+from console.app import (
+    SESSION_HOURS,
+    ConsoleServices,
+    choose_language,
+    login_page,
+    logout,
+    render,
+    services,
+)
 from console.i18n import HERE
 from devicekit.assets import ASSETS
 
@@ -76,6 +86,14 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+async def store_unreadable(request: Request, exc: Exception) -> Response:
+    """The hub's store cannot be read (the wrong --db, the hub never started): a page that
+    says so and where the console looked, not a bare server error."""
+    log.error("the hub's store %s cannot be read: %s", services(request).store.db, exc)
+    return render(request, "store_problem.html", status_code=503,
+                  store=services(request).store.db, problem=str(exc))
+
+
 def create_app(console: ConsoleServices, secret: str, https_only: bool = False) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -112,7 +130,8 @@ def create_app(console: ConsoleServices, secret: str, https_only: bool = False) 
                   Middleware(SessionMiddleware, secret_key=secret, session_cookie="console",
                              max_age=SESSION_HOURS * 3600, same_site="strict",
                              https_only=https_only)]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={sqlite3.Error: store_unreadable})
     app.state.services = console
     app.state.users = console.users
     return app

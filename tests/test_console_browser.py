@@ -11,13 +11,14 @@ import datetime as dt
 import io
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from console import daily_report
 from console.day_cache import DayCache
@@ -72,6 +73,67 @@ def test_a_ticket_appears_live_and_a_supervisor_cancels_it(
                 (number,)).fetchone()
             assert (state, detail) == ("cancelled", "giamsat: left before the call")
         finally:
+            page.close()
+            kiosk.stop()
+
+
+def human_click(page: Page, selector: str) -> None:
+    """A person's click: the button pressed, held a moment, released. A page that replaces
+    the button between the two (a swap of the whole panel) loses the click."""
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.wait_for_timeout(150)
+    page.mouse.up()
+
+
+def test_actions_work_under_load_in_sight_and_say_when_refused(
+        browser: Browser, mosquitto: BrokerAddress, tmp_path: Path) -> None:
+    """A busy hall: the live panel changes many times a second while a supervisor works far
+    down the waiting list. Every click on Act… opens the panel (rows are morphed, not
+    replaced), the panel is in sight wherever the list was scrolled to, and a refusal (the
+    ticket was taken meanwhile) is said in it."""
+    with console_lobby(tmp_path, mosquitto) as (hub, console):
+        kiosk = DeviceClient(hub.config, mosquitto, "kiosk-1")
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        stop = threading.Event()
+
+        def busy_hall() -> None:
+            while not stop.wait(0.05):
+                kiosk.ask("issue", service="B")
+
+        try:
+            numbers = [kiosk.ask("issue", service="A").data.number for _ in range(40)]
+            sign_in(page, console.url, "giamsat")
+            last = page.locator(f"tr[data-number='{numbers[-1]}']")
+            expect(last).to_be_visible()
+            last.scroll_into_view_if_needed()
+            load = threading.Thread(target=busy_hall, daemon=True)
+            load.start()
+            for number in numbers[-10:]:
+                human_click(page, f"tr[data-number='{number}'] button.act")
+                panel = page.locator("#action-panel section.actions")
+                expect(panel).to_contain_text(number, timeout=2000)
+                expect(panel).to_be_in_viewport()
+                page.click("#action-panel button.close")
+                expect(page.locator("#action-panel")).to_be_empty()
+            stop.set()
+            load.join(5)
+            # Taken meanwhile: another supervisor cancels it; this one's cancel is refused.
+            page.locator(f"tr[data-number='{numbers[-1]}'] button.act").click()
+            ticket_id = hub.engine.store.conn.execute(
+                "SELECT id FROM tickets WHERE number = ?", (numbers[-1],)).fetchone()[0]
+            other = DeviceClient(hub.config, mosquitto, "console-1")
+            assert other.ask("cancel", ticket_id=ticket_id, user="giamdoc", reason="x").ok
+            other.stop()
+            page.on("dialog", lambda dialog: dialog.accept())
+            page.fill("#action-panel input[name=reason]", "left")
+            page.click("#action-panel button.danger")
+            expect(page.locator("#action-panel")).to_contain_text(
+                "This ticket is not waiting any more")
+        finally:
+            stop.set()
             page.close()
             kiosk.stop()
 

@@ -23,6 +23,7 @@ DYNAMIC = [
     # paper, alerts and groupings
     *(f"paper_{state}" for state in get_args(m.PaperState)),
     "paper_out", "paper_near_end", "hub_offline", "keypad_line", "keypad_silent",
+    "broker_unreachable",
     *(f"by {g}" for g in GROUPINGS),
 ]
 _CALL = re.compile(r"""_\(\s*(["'])(.+?)\1""")

@@ -9,6 +9,12 @@ document.addEventListener("click", (event) => {
       if (input) input.value = text;
     }
   }
+  // A button that removes something asks first (the settings' Remove).
+  const risky = event.target.closest("button[data-confirm]");
+  if (risky && !window.confirm(risky.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
   // A panel's close button empties the panel it names.
   const close = event.target.closest("button[data-close]");
   if (close) document.getElementById(close.dataset.close).innerHTML = "";
