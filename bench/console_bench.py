@@ -118,6 +118,42 @@ def live_latency(url: str, kiosk: Requester, services: list[str], calls: int) ->
     return latencies
 
 
+def busy_hall_cpu(url: str, kiosk: Requester, services: list[str], pid: int,
+                  pages: int = 5, rate: float = 14.0, seconds: float = 10.0) -> tuple[float, int]:
+    """The console's CPU (% of one core) while `pages` live pages are open and the kiosk
+    issues `rate` tickets a second (the trial's busy hall); and the pushes one page got."""
+    import psutil
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        opened = []
+        for _ in range(pages):
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(f"{url}/login")
+            page.fill("input[name=name]", "giamdoc")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{url}/")
+            opened.append(page)
+        opened[0].evaluate("""() => { window.pushes = 0; document.body.addEventListener(
+            'htmx:sseMessage', () => { window.pushes += 1; }); }""")
+        process = psutil.Process(pid)
+        before = process.cpu_times()
+        started = time.perf_counter()
+        index = 0
+        while time.perf_counter() - started < seconds:
+            kiosk.ask("issue", service=services[index % len(services)])
+            index += 1
+            time.sleep(max(0.0, index / rate - (time.perf_counter() - started)))
+        after = process.cpu_times()
+        elapsed = time.perf_counter() - started
+        pushes = int(opened[0].evaluate("() => window.pushes"))
+        browser.close()
+    used = (after.user - before.user) + (after.system - before.system)
+    return 100 * used / elapsed, pushes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=300_000)
@@ -175,11 +211,14 @@ def main() -> int:
         bus.start()
         assert bus.wait_connected(5)
         latencies = live_latency(url, kiosk, [s.id for s in config.services], args.calls)
+        cpu, pushes = busy_hall_cpu(url, kiosk, [s.id for s in config.services], console.pid)
         bus.stop()
         rows.append((f"live page: issue → row shown ({args.calls} tickets)",
                      f"p50 {percentile(latencies, 0.5):.0f} ms · "
                      f"p99 {percentile(latencies, 0.99):.0f} ms · "
                      f"max {max(latencies):.0f} ms"))
+        rows.append(("5 live pages open, 14 issues a second for 10 s: console CPU, pushes "
+                     "one page got", f"{cpu:.0f} % of a core, {pushes} pushes"))
         memory = memory_mb(console.pid)
         rows.append(("console RSS at the end (peak)",
                      f"{memory['VmRSS']:.0f} MB ({memory['VmHWM']:.0f} MB)"))

@@ -178,8 +178,8 @@ async def daily_pdf(request: Request, user: SignedIn) -> Response:
     except ValueError:
         return Response("a day is written YYYY-MM-DD", status_code=400)
     today = dt.datetime.now(config.site.zone).date()
-    if day > today:
-        return Response("that day has not come yet", status_code=404)
+    if day > today or (today - day).days > MAX_DAYS:
+        return Response("no report for that day", status_code=404)
     if day < today:
         path = await asyncio.to_thread(daily_report.for_day, console.days, config, day,
                                        console.reports_dir)

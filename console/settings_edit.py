@@ -32,7 +32,7 @@ class EditError(ValueError):
 def _yaml() -> YAML:
     yaml = YAML()  # round trip: comments and order kept
     yaml.preserve_quotes = True
-    yaml.width = 100
+    yaml.width = 4096  # never re-wrap the administrator's long lines
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
@@ -63,9 +63,14 @@ def _number(text: str, what: str, *, whole: bool = True) -> int | float | None:
     if not text:
         return None
     try:
-        return int(text) if whole else float(text)
+        value = float(text)
     except ValueError:
         raise EditError(f"{what}: {text!r} is not a number") from None
+    if value.is_integer():
+        return int(value)  # 20, not 20.0, in the file
+    if whole:
+        raise EditError(f"{what}: {text!r} is not a whole number")
+    return value
 
 
 def _set_or_drop(mapping: CommentedMap, key: str, value: object) -> None:
