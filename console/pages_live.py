@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 
 SHOWN_WAITING = 150  # rows of the waiting list on the page; the rest are counted
 TICK_SECONDS = 5.0  # minutes waited and device ages move without any message
-# At most one push per page in this time (20 a second): a busy centre's hub publishes many times a second,
-# and each push is a whole panel (tens of KB) morphed into the page; what changes meanwhile
-# goes out together. A change after a quiet moment goes out at once.
+# At most one push per page in this time (20 a second): a busy centre's hub publishes many
+# times a second, and each push is a whole panel (tens of KB) morphed into the page; what
+# changes meanwhile goes out together. A change after a quiet moment goes out at once.
 BATCH_SECONDS = 0.05
 _CACHE_KEPT = 16
 
