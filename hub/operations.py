@@ -7,6 +7,7 @@ by the decoded request's type, and returns the reply `data` and what changed (`R
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,6 +24,8 @@ from hub.store import Store
 from hub.views import Views
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
+
+PUBLIC_TOKEN_BYTES = 16  # 128 bits (issue #13)
 
 
 @dataclass
@@ -115,14 +118,17 @@ class Operations:
             daily_index=index, priority=request.priority, language=request.language,
             state="waiting", issued_at=now, queued_at=now, device=device,
         )
-        ticket.id = self.store.insert_ticket(ticket)
+        # The ticket's public address (its QR code): random, told only to the kiosk that
+        # prints it, in this reply; never in any state another device sees.
+        token = secrets.token_urlsafe(PUBLIC_TOKEN_BYTES)
+        ticket.id = self.store.insert_ticket(ticket, public_token=token)
         self.store.add_event(ticket.id, "issued", now, device=device, detail=request.priority)
         self.live.issued_today[service.id] = index
         self.live.add_waiting(ticket)
         estimate = self.live.service_times.estimate_minutes(
             service.id, ahead, self.live.serving_counters(service.id))
-        return Result(self.views.ticket(ticket, ahead=ahead, estimate=estimate),
-                      Changes(queues=True))
+        view = self.views.ticket(ticket, ahead=ahead, estimate=estimate)
+        return Result(view.model_copy(update={"token": token}), Changes(queues=True))
 
     @operation(m.PrintFailedRequest)
     def print_failed(self, request: m.PrintFailedRequest, device: str, now: float) -> Result:

@@ -335,6 +335,10 @@ class KioskFlow(HubPresence):
         return (service.names.get(lang) or service_id) if service else service_id
 
     def _qr(self, ticket: m.TicketView) -> str:
+        """The ticket's public address (`public.url`/t/its random token) when the centre has
+        a public page; else the kiosk's `qr_url` template."""
+        if self.config.public is not None and ticket.token:
+            return f"{self.config.public.url}/t/{ticket.token}"
         return self.settings.qr_url.format(site=self.config.site.id, ticket_id=ticket.id,
                                            number=ticket.number)
 

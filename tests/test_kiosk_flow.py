@@ -4,6 +4,7 @@ printer on a socat pty pair behind the printer."""
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -282,3 +283,41 @@ def test_priority_groups_are_disabled_while_nothing_can_be_issued(kiosk: Kiosk) 
     assert not any(b.enabled for b in kiosk.flow.priority_buttons())
     kiosk.flow.toggle_priority("elderly")
     assert kiosk.flow.priority is None
+
+
+def test_a_ticket_qr_leads_to_its_own_unguessable_address(tmp_path: Path) -> None:
+    """With the centre's public page configured, the QR code is {public.url}/t/{token}: 128
+    random bits the hub keeps with the ticket and tells only the kiosk that prints it (issue
+    #13); consecutive tickets' addresses share nothing a person could continue."""
+    from lobby.config import parse_config
+    from tests.helpers import SMALL_YAML
+
+    site = small_config().site.id
+    config = parse_config(SMALL_YAML.replace("id: test-site", f"id: {site}")
+                          + 'public:\n  url: "https://hanhchinh.example.vn/xa-hoa-phu"\n')
+    kiosk = Kiosk(tmp_path, config)
+    try:
+        addresses = []
+        for _ in range(3):
+            assert kiosk.flow.tap_service("A")
+            result = kiosk.flow.result
+            assert result is not None
+            addresses.append(result.qr_data)
+            kiosk.flow.touched()  # the next citizen
+        tokens = [row[0] for row in kiosk.engine.store.conn.execute(
+            "SELECT public_token FROM tickets ORDER BY id")]
+        assert addresses == [f"https://hanhchinh.example.vn/xa-hoa-phu/t/{t}" for t in tokens]
+        for token in tokens:
+            assert re.fullmatch(r"[A-Za-z0-9_-]{22}", token)  # 16 bytes, URL-safe
+            assert "A00" not in token and str(kiosk.tickets()) not in token
+        for a, b in itertools.pairwise(tokens):
+            assert sum(x == y for x, y in zip(a, b, strict=True)) < 8  # ~0.3 expected
+        assert all(a.encode() in kiosk.emulator.received for a in addresses)  # printed
+        # Never in what other devices see: the counters' state carries no token.
+        kiosk.engine.handle_request("counter-1", "call_next", payload(transaction="c1",
+                                                                    counter="1"))
+        view = kiosk.engine.views.counter(kiosk.engine.live.counters["1"], kiosk.now)
+        assert view.ticket is not None and view.ticket.token is None
+    finally:
+        kiosk.printer.close()
+        kiosk.emulator.close()

@@ -179,7 +179,7 @@ class Store:
     def last_done(self, counter: str) -> Ticket | None:
         """The counter's latest finished ticket (to ask for its rating after a restart)."""
         row = self.conn.execute(
-            "SELECT * FROM tickets WHERE counter = ? AND state = 'done' "
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE counter = ? AND state = 'done' "
             "ORDER BY closed_at DESC LIMIT 1", (counter,)).fetchone()
         return _ticket(row) if row else None
 
@@ -188,14 +188,14 @@ class Store:
 
     # --- writes (inside a transaction) -----------------------------------------------------
 
-    def insert_ticket(self, ticket: Ticket) -> int:
+    def insert_ticket(self, ticket: Ticket, public_token: str | None = None) -> int:
         cursor = self.conn.execute(
             "INSERT INTO tickets (service, issued_service, number, day, daily_index, priority, "
-            "language, state, issued_at, queued_at, device, printed) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "language, state, issued_at, queued_at, device, printed, public_token) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ticket.service, ticket.issued_service, ticket.number, ticket.day, ticket.daily_index,
              ticket.priority, ticket.language, ticket.state, ticket.issued_at, ticket.queued_at,
-             ticket.device, int(ticket.printed)),
+             ticket.device, int(ticket.printed), public_token),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid

@@ -238,3 +238,12 @@ CREATE TABLE announcements (
     boards TEXT NOT NULL,
     device TEXT NOT NULL
 )""")
+
+
+@MIGRATIONS(name="0008_public_tokens")
+def _public_tokens(db: Database) -> None:
+    # The address a ticket's QR code leads to (issue #13): 128 random bits per ticket, never
+    # derived from its id or number, so no ticket's address tells another's.
+    db.execute("ALTER TABLE tickets ADD COLUMN public_token TEXT")
+    db.execute("CREATE UNIQUE INDEX tickets_public_token ON tickets (public_token) "
+               "WHERE public_token IS NOT NULL")

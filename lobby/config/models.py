@@ -105,6 +105,14 @@ class Priority(Model):
     priority_in_a_row: int = Field(default=2, ge=1)
 
 
+class PublicPage(Model):
+    """The citizens' page behind each ticket's QR code (issue #13)."""
+
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*[^\s?#/])?$")] \
+        = Field(description="the address citizens' phones reach the public page at, without "
+                "a trailing slash: a ticket's QR code is {url}/t/{token}")
+
+
 class SerialBus(Model):
     port: str = Field(description="a device path or a pyserial URL (loop://, socket://, rfc2217://)")
     baudrate: int = Field(default=9600, ge=300, le=921600)
@@ -144,6 +152,7 @@ class LobbyConfig(Model):
     staff: list[Staff] = Field(default_factory=list, description="who may sign in at counters")
     ratings: Ratings = Ratings()
     console: Console | None = None
+    public: PublicPage | None = None
     recall_limit: int = Field(default=3, ge=0, le=20)
     serial: SerialBus | None = None
     broker: Broker = Broker()

@@ -106,6 +106,9 @@ class TicketView(Lenient):
     printed: bool = True
     ahead: int | None = None
     estimate_minutes: int | None = None
+    # Added within v1: the ticket's public address token (its QR code leads to
+    # `{public.url}/t/{token}`): only in the issue reply, to the kiosk that prints it.
+    token: str | None = None
 
 
 class Officer(Lenient):
