@@ -5,7 +5,8 @@ docs/metrics.md.
 A copy, not the store itself: the copy is taken read-only with SQLite's backup (a consistent
 snapshot while the hub runs), then what must not reach a browser is taken out of it — the
 configuration texts kept with each revision (they hold the staff's PIN hashes and the console
-users' password hashes) and the log of replies to devices — and it is served immutable on
+users' password hashes), the log of replies to devices and the tickets' public tokens (each
+opens a citizen's page) — and it is served immutable on
 127.0.0.1. Run it again for fresher figures."""
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def snapshot(store: Path, folder: Path, site: str) -> Path:
         source.backup(target)
         target.execute("UPDATE config_revisions SET config = ''")  # PIN and password hashes
         target.execute("DELETE FROM transactions")  # replies to devices, not figures
+        target.execute("UPDATE tickets SET public_token = NULL")  # each opens a ticket's page
         target.commit()
         target.execute("VACUUM")  # the removed text leaves no page behind
     return copy

@@ -29,6 +29,10 @@ def test_the_copy_holds_no_secret_and_the_canned_waits_match(tmp_path: Path) -> 
     copy = explore.snapshot(db, tmp_path / "explore", config.site.id)
     raw = copy.read_bytes()
     assert b"$argon2" not in raw and b"password_hash" not in raw
+    with closing(sqlite3.connect(copy)) as kept:
+        assert kept.execute("SELECT count(public_token) FROM tickets").fetchone()[0] == 0
+    with closing(sqlite3.connect(db)) as store:  # the store itself keeps them
+        assert store.execute("SELECT count(public_token) FROM tickets").fetchone()[0] == 4
     meta = tmp_path / "metadata.json"
     meta.write_text(json.dumps(explore.metadata(config, copy.stem)), encoding="utf-8")
     port = free_port()
