@@ -134,8 +134,10 @@ async def events(request: Request, user: SignedIn) -> Response:
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
+# Refusals the page says in the user's language (the hub's own message, English, is added
+# where it tells more); any other code is shown as "refused" with the hub's message.
 _ERRORS = {"unknown_ticket", "unknown_service", "unknown_priority", "unknown_counter",
-           "closed", "bad_request", "not_allowed"}
+           "closed", "bad_request"}
 
 
 async def act(request: Request, user: SignedIn, action: str, **fields: Any) -> Response:
