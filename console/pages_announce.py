@@ -9,10 +9,10 @@ import datetime as dt
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from console.app import render, services
+from console.app import render, render_text, services
 from console.auth import SignedIn, page
 from console.pages_live import act
 from lobby.contract.messages import AnnouncementText
@@ -66,8 +66,14 @@ async def announce(request: Request, user: SignedIn) -> Response:
     elif not 1 <= minutes <= 240:
         problem = "bad_minutes"
     else:
-        return await act(request, user, "announce", texts=texts,
-                         boards=[] if everywhere else boards, minutes=minutes)
+        answer = await act(request, user, "announce", texts=texts,
+                           boards=[] if everywhere else boards, minutes=minutes)
+        if answer.status_code != 200 or not request.headers.get("hx-request"):
+            return answer
+        # The history below the form shows the new announcement at once (out of band).
+        context = await asyncio.to_thread(_page, request)
+        history = render_text(request, "_announce_history.html", oob=True, **context)
+        return HTMLResponse(bytes(answer.body).decode("utf-8") + history)
     return render(request, "_action_result.html", status_code=422,
                   result={"action": "announce", "problem": problem})
 
