@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from hub.errors import HubError
 from hub.model import Ticket
+from hub.numbering import is_open
 from hub.operations import Changes, Operations, Result, operation
 from lobby.clock import stamp
 from lobby.contract import messages as m
@@ -38,8 +39,11 @@ def cancel(ops: Operations, request: m.CancelRequest, source: str, now: float) -
 @operation(m.MoveRequest)
 def move(ops: Operations, request: m.MoveRequest, source: str, now: float) -> Result:
     ticket = _waiting(ops, request.ticket_id)
-    if ops.config.service(request.service) is None:
+    target = ops.config.service(request.service)
+    if target is None:
         raise HubError("unknown_service", f"no service {request.service!r} at this centre")
+    if not is_open(target, now, ops.zone):
+        raise HubError("closed", f"service {target.id} is outside its opening hours")
     if ticket.service == request.service:
         raise HubError("bad_request", f"{ticket.number} waits for {request.service} already")
     if not ops.config.counters_serving(request.service):

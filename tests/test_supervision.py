@@ -121,3 +121,20 @@ def test_an_announcement_is_kept_with_its_author_and_refused_for_unknown_boards(
                                            ).fetchone()[0] == 1
     refused = lobby.ask("kiosk-1", "announce", user="x", texts={"vi": "x"})
     assert refused.error.code == "not_allowed"  # only the console announces
+
+
+def test_no_move_to_a_service_outside_its_opening_hours(tmp_path: Path) -> None:
+    """Found in the console's trial: a ticket could be moved to a service closed for the
+    day, where no counter would call it until it opened again."""
+    yaml = CONSOLE_YAML.replace(
+        '    names: {vi: "Đất đai", en: "Land"}\n',
+        '    names: {vi: "Đất đai", en: "Land"}\n'
+        '    hours: [{days: [mon, tue, wed, thu, fri], open: "13:30", close: "17:00"}]\n')
+    lobby = Lobby(tmp_path / "hub.sqlite", parse_config(yaml))  # Monday 08:00: B is closed
+    lobby.issue("A")
+    refused = act(lobby, "move", ticket_id=ticket_id(lobby, "A001"), service="B")
+    assert refused.error.code == "closed"
+    assert lobby.engine.store.conn.execute(
+        "SELECT service FROM tickets WHERE number = 'A001'").fetchone()[0] == "A"
+    lobby.clock.advance(6 * 3600)  # 14:00
+    assert act(lobby, "move", ticket_id=ticket_id(lobby, "A001"), service="B").ok
