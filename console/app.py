@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class ConsoleServices:
     stop_link_on_shutdown: bool = False
     alerts: device_view.AlertLog = field(default_factory=device_view.AlertLog)
     panels: dict[tuple[object, ...], str] = field(default_factory=dict)  # rendered, shared
+    panels_lock: threading.Lock = field(default_factory=threading.Lock)  # renders in threads
     started: float = field(default_factory=time.time)
     changes: Changes = field(default_factory=Changes)
 

@@ -10,35 +10,42 @@ from markupsafe import Markup, escape
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 230
+BAR_COLOUR, MARK_COLOUR = "#1f5fa8", "#b3261e"
+# The look as attributes, not only the page's CSS: WeasyPrint applies no page style to an
+# inline SVG, and without a size its text is SVG's default 16 px (labels ran off the PDF).
+_LOOK = 'font-family="DejaVu Sans, sans-serif" font-size="12" fill="#1b1f24"'
 
 
 def bars(items: list[tuple[str, float | None]], unit: str, width: int = 640,
-         mark: float | None = None, title: str = "", digits: int = 1) -> Markup:
+         mark: float | None = None, title: str = "", digits: int = 1,
+         label_width: int = LABEL_WIDTH) -> Markup:
     """One bar per item (label, value), its value written with `digits` decimals; `mark`
-    draws a dashed line (a target) across. Labels are cut at 32 characters."""
+    draws a dashed line (a target) across. Labels are cut to what fits `label_width`."""
     values = [v for _label, v in items if v is not None]
     top = max([*values, mark or 0.0, 1e-9])
-    plot = width - LABEL_WIDTH - 90  # room for the value after the longest bar
+    plot = width - label_width - 90  # room for the value after the longest bar
+    longest = max(8, int(label_width / 7.2))  # characters that fit the label column
     height = BAR_HEIGHT * len(items) + 10
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+             f'width="{width}" height="{height}" {_LOOK} xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>"]
     for index, (label, value) in enumerate(items):
         y = 5 + index * BAR_HEIGHT
-        short = label if len(label) <= 32 else label[:31] + "…"
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">'
+        short = label if len(label) <= longest else label[:longest - 1] + "…"
+        parts.append(f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end">'
                      f"{escape(short)}</text>")
         if value is None:
-            parts.append(f'<text x="{LABEL_WIDTH}" y="{y + 15}" class="none">—</text>')
+            parts.append(f'<text x="{label_width}" y="{y + 15}" class="none">—</text>')
             continue
         length = max(1.0, plot * value / top)
-        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" '
-                     f'height="{BAR_HEIGHT - 6}" class="bar"/>')
-        parts.append(f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}">'
+        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" '
+                     f'height="{BAR_HEIGHT - 6}" class="bar" fill="{BAR_COLOUR}"/>')
+        parts.append(f'<text x="{label_width + length + 6:.1f}" y="{y + 15}">'
                      f"{value:.{digits}f} {escape(unit)}</text>")
     if mark is not None:
-        x = LABEL_WIDTH + plot * mark / top
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" class="mark"/>')
+        x = label_width + plot * mark / top
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" class="mark" '
+                     f'stroke="{MARK_COLOUR}" stroke-dasharray="4 3"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -54,7 +61,7 @@ def heatmap(cells: dict[tuple[int, int], tuple[int, float | None]], weekdays: tu
     width, height = left + cell_w * len(hours), head + cell_h * 7
     busiest = max([n for n, _w in cells.values()] + [1])
     parts = [f'<svg class="chart heatmap" role="img" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+             f'width="{width}" height="{height}" {_LOOK} xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>"]
     for column, hour in enumerate(hours):
         parts.append(f'<text x="{left + column * cell_w + cell_w / 2}" y="15" '

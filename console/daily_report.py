@@ -52,7 +52,7 @@ def render_html(days: DayCache, config: LobbyConfig, day: dt.date) -> str:
                            title=gettext("Arrivals by hour"), digits=0)
     waits = charts.bars([(str(row[0]), row[10] if isinstance(row[10], float) else None)
                          for row in tables["service"].rows], gettext("min"),
-                        width=CHART_WIDTH, title=gettext("Mean wait"))
+                        width=CHART_WIDTH, title=gettext("Mean wait"), label_width=400)
     return environment(lang).get_template("daily.html").render(
         site=config.site, lang=lang, day=day, tables=tables, ratings=ratings,
         text=reporting.text, arrivals=arrivals, waits=waits,

@@ -50,6 +50,7 @@ class LiveLobby:
     at: dt.datetime
     as_of: dt.datetime | None  # when the hub last published its queues (what the page shows)
     hub_online: bool
+    broker_connected: bool  # the console's own connection: without it nothing is known
     services: list[ServiceRow]
     waiting: list[WaitingRow]
     counters: list[CounterRow]
@@ -104,5 +105,5 @@ def build(config: LobbyConfig, now: LobbyNow, store: StoreReader, language: str,
             _minutes(stamp - called.timestamp()) if called else None,
             served.get(counter.id, 0)))
     return LiveLobby(local, now.queues.at.astimezone(zone) if now.queues else None,
-                     hub_online(now, stamp), services, rows,
+                     hub_online(now, stamp), now.broker_connected, services, rows,
                      counters, list(now.board.calls[:10]) if now.board else [])

@@ -56,7 +56,8 @@ def _panel(request: Request) -> str:
     service = _filter(request)
     key = (console.now.version, int(time.time() // 60), language(request), service,
            bool(user and user.may("supervisor")))
-    cached = console.panels.get(key)
+    with console.panels_lock:
+        cached = console.panels.get(key)
     if cached is not None:
         return cached
     lobby = _live(request)
@@ -66,9 +67,10 @@ def _panel(request: Request) -> str:
     html = render_text(request, "_live.html", lobby=lobby, shown=shown[:SHOWN_WAITING],
                        hidden=max(0, len(shown) - SHOWN_WAITING), service_filter=service,
                        waiting_shown=len(shown))
-    console.panels[key] = html
-    while len(console.panels) > _CACHE_KEPT:
-        console.panels.pop(next(iter(console.panels)))
+    with console.panels_lock:  # several pages' threads keep and trim it at once
+        console.panels[key] = html
+        while len(console.panels) > _CACHE_KEPT:
+            console.panels.pop(next(iter(console.panels)))
     return html
 
 
@@ -213,7 +215,9 @@ async def ticket_actions(request: Request, user: SignedIn) -> Response:
                    if t.id == _ticket_id(request)), None)
     config = services(request).centre.current()
     service = config.service(ticket.service) if ticket else None
+    klass = config.priority_class(ticket.priority) if ticket and ticket.priority else None
     return render(request, "_ticket_actions.html", ticket=ticket,
+                  priority_name=klass.names.get(language(request)) if klass else None,
                   status_code=200 if ticket else 404,
                   choices=counter_choices(request, ticket.service) if ticket else [],
                   service_name=service.names.get(language(request)) if service else "",
