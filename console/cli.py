@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from console.auth import Users
     from console.centre import CentreConfig
     from console.day_cache import DayCache
+    from console.devices import AlertLog
     from console.link import LobbyLink
     from console.store import StoreReader
     from console.web import create_app
@@ -96,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
                               link=link, days=DayCache(Path(args.var) / "console-days.sqlite",
                                                        store),
                               reports_dir=Path(args.var) / "reports", write_daily_reports=True,
-                              stop_link_on_shutdown=True)
+                              stop_link_on_shutdown=True,
+                              alerts=AlertLog(path=Path(args.var) / "console-alerts.sqlite"))
     app = create_app(console, session_secret(Path(args.var)), https_only=args.tls)
     link.start()
     print(f"console: http://{host}:{port}/ (device {device})", flush=True)

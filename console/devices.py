@@ -1,12 +1,16 @@
 """Every configured device as the console sees it, and the alerts that need a person: paper
-out or near its end, a kiosk or board offline for over a minute, the hub offline. Alerts are
-kept with when they began and ended (the history), for as long as the console runs."""
+out or near its end, a kiosk or board offline (or never heard) for over a minute, the hub
+offline, the broker unreachable, the keypad line down or a keypad silent. Alerts are kept with
+when they began and ended (the history), in the console's own file across its restarts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
+from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from console.link import LobbyNow
 from lobby.config.models import LobbyConfig
@@ -126,24 +130,56 @@ class AlertRecord:
 
 @dataclass
 class AlertLog:
-    """Alerts as they begin and end; the newest first, at most `keep` of them."""
+    """Alerts as they begin and end; the newest first, at most `keep` of them. With a `path`
+    (the console's own SQLite file), kept across the console's restarts: what happened
+    overnight is still there in the morning, and an alert still true goes on unbroken."""
 
     keep: int = 200
+    path: Path | None = None
     records: list[AlertRecord] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path)) as db, db:
+            db.execute("CREATE TABLE IF NOT EXISTS alerts (id INTEGER PRIMARY KEY, key TEXT, "
+                       "kind TEXT, device TEXT, began TEXT, ended TEXT)")
+            rows = db.execute("SELECT key, kind, device, began, ended FROM alerts "
+                              "ORDER BY id DESC LIMIT ?", (self.keep,)).fetchall()
+        self.records = [AlertRecord(Alert(key, kind, device), dt.datetime.fromisoformat(began),
+                                    dt.datetime.fromisoformat(ended) if ended else None)
+                        for key, kind, device, began, ended in rows]
 
     def update(self, alerts: list[Alert], at: dt.datetime) -> None:
         with self._lock:
             open_now = {r.alert.key: r for r in self.records if r.ended is None}
             keys = {a.key for a in alerts}
+            ended, began = [], []
             for key, record in open_now.items():
                 if key not in keys or record.alert not in alerts:
                     record.ended = at
+                    ended.append(record)
             for alert in alerts:
                 current = open_now.get(alert.key)
                 if current is None or current.alert != alert:
-                    self.records.insert(0, AlertRecord(alert, at))
+                    record = AlertRecord(alert, at)
+                    self.records.insert(0, record)
+                    began.append(record)
             del self.records[self.keep:]
+            if self.path is not None and (ended or began):
+                self._write(ended, began)
+
+    def _write(self, ended: list[AlertRecord], began: list[AlertRecord]) -> None:
+        with closing(sqlite3.connect(self.path or "")) as db, db:
+            for record in ended:
+                db.execute("UPDATE alerts SET ended = ? WHERE key = ? AND began = ?",
+                           (record.ended.isoformat() if record.ended else None,
+                            record.alert.key, record.began.isoformat()))
+            db.executemany("INSERT INTO alerts (key, kind, device, began) VALUES (?, ?, ?, ?)",
+                           [(r.alert.key, r.alert.kind, r.alert.device, r.began.isoformat())
+                            for r in began])
 
     def history(self) -> list[AlertRecord]:
         with self._lock:

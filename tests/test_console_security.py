@@ -207,3 +207,24 @@ def test_a_silent_keypad_at_an_open_counter_and_a_closed_line_raise_alerts() -> 
     alerts = current_alerts([], True, keypads, keypad_line_open=False, hub_up_seconds=long_quiet)
     assert [(a.kind, a.device) for a in alerts] == [
         ("keypad_line", None), ("keypad_silent", "1"), ("keypad_silent", "4")]
+
+
+def test_the_alert_history_survives_the_consoles_restart(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from console.devices import Alert, AlertLog
+
+    at = dt.datetime(2026, 11, 23, 22, 0, tzinfo=dt.UTC)
+    paper, offline = Alert("paper:kiosk-1", "paper_out", "kiosk-1"), \
+        Alert("offline:board-1", "offline", "board-1")
+    log = AlertLog(path=tmp_path / "alerts.sqlite")
+    log.update([paper, offline], at)
+    log.update([offline], at + dt.timedelta(minutes=5))  # paper put in
+    again = AlertLog(path=tmp_path / "alerts.sqlite")  # the console restarted overnight
+    assert [(r.alert, r.began, r.ended) for r in again.history()] == [
+        (offline, at, None), (paper, at, at + dt.timedelta(minutes=5))]  # newest first
+    again.update([offline], at + dt.timedelta(hours=8))  # still true: one alert, unbroken
+    assert [r.began for r in again.history() if r.ended is None] == [at]
+    again.update([], at + dt.timedelta(hours=9))
+    kept = AlertLog(path=tmp_path / "alerts.sqlite").history()
+    assert all(r.ended is not None for r in kept) and len(kept) == 2
