@@ -19,9 +19,11 @@ from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
 from lobby.contract.registry import Topics, spec
 from lobby.device import DeviceLink
+from lobby.presence import MISSED_BEATS
 from lobby.rpc import Requester
 
 log = logging.getLogger(__name__)
+STAMP_RESOLUTION_SECONDS = 1.0
 
 
 @dataclass
@@ -109,5 +111,6 @@ def hub_online(now: LobbyNow, at: float | None = None) -> bool:
         return False
     if hub.at is None or not hub.heartbeat_seconds:
         return True  # an older hub: no beat to check
+    # Its stamps are to the second: a beat can look up to a second older than it is.
     return (at if at is not None else time.time()) - hub.at.timestamp() \
-        <= 3 * hub.heartbeat_seconds
+        <= MISSED_BEATS * hub.heartbeat_seconds + STAMP_RESOLUTION_SECONDS

@@ -14,7 +14,7 @@ import pytest
 
 from lobby.bus import BrokerAddress
 from tests.console_helpers import PASSWORDS, RunningConsole, console_lobby
-from tests.helpers import DeviceClient, RunningHub
+from tests.helpers import DeviceClient, RunningHub, wait_for
 
 PAGES = ["/", "/live/panel", "/events", "/devices", "/reports", "/reports/figures.csv",
          "/reports/ratings.xlsx", "/scorecard", "/tickets", "/tickets?number=A001",
@@ -228,3 +228,18 @@ def test_the_alert_history_survives_the_consoles_restart(tmp_path: Path) -> None
     again.update([], at + dt.timedelta(hours=9))
     kept = AlertLog(path=tmp_path / "alerts.sqlite").history()
     assert all(r.ended is not None for r in kept) and len(kept) == 2
+
+
+def test_a_running_hub_never_reads_as_offline(lobby: tuple[RunningHub, RunningConsole]) -> None:
+    """The hub's stamps are to the second: with the test centre's 0.2-s heartbeat, counting
+    missed beats from them made a running hub flap offline every other second."""
+    import time
+
+    _hub, console = lobby
+    assert console.link is not None
+    assert wait_for(console.link.hub_online)
+    seen = []
+    for _ in range(25):
+        seen.append(console.link.hub_online())
+        time.sleep(0.1)
+    assert all(seen)
