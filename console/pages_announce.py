@@ -15,7 +15,7 @@ from starlette.routing import Route
 from console.app import render, render_text, services
 from console.auth import SignedIn, page
 from console.pages_live import act
-from lobby.contract.messages import AnnouncementText
+from lobby.contract.supervisor import AnnouncementText
 
 # Messages a centre often needs, in its two usual languages; the supervisor may edit them.
 PRESETS = (

@@ -24,6 +24,7 @@ from devicekit.spelling import DIGITS, number_words, spell_ticket
 from display.zone import in_zone
 from lobby.config.models import Board, LobbyConfig
 from lobby.contract import messages as m
+from lobby.contract import supervisor as sv
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class Announcer:
             self._say(call)
             return True
 
-    def on_announcement(self, announcement: m.AnnouncementEvent) -> bool:
+    def on_announcement(self, announcement: sv.AnnouncementEvent) -> bool:
         """A supervisor's announcement: after the chime, each language's text once, queued
         after the call being said (calls and announcements keep their order)."""
         with self._lock:

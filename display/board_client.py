@@ -9,6 +9,7 @@ from display.board_model import BoardModel
 from lobby.bus import BrokerAddress
 from lobby.config.models import Device, LobbyConfig
 from lobby.contract import messages as m
+from lobby.contract import supervisor as sv
 from lobby.contract.registry import spec
 
 
@@ -44,7 +45,7 @@ class BoardClient(DeviceClient):
         if self.announcer:
             self.announcer.on_called(call)
 
-    def _on_announcement(self, announcement: m.AnnouncementEvent,
+    def _on_announcement(self, announcement: sv.AnnouncementEvent,
                          params: dict[str, str]) -> None:
         if announcement.boards and self.device.id not in announcement.boards:
             return  # for other boards (another zone of the hall)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from display.zone import in_zone, service_in_zone
 from lobby.config.models import Board, LobbyConfig
 from lobby.contract import messages as m
+from lobby.contract import supervisor as sv
 from lobby.presence import HubPresence
 
 
@@ -54,7 +55,7 @@ class BoardModel(HubPresence):
         self.max_seq: int | None = None  # the highest seq seen, None before the first board
         self.queues: list[m.ServiceQueue] = []
         self.generation = 0  # counts configuration changes: the app re-measures on a new one
-        self.announcement: m.AnnouncementEvent | None = None  # the newest, for this board
+        self.announcement: sv.AnnouncementEvent | None = None  # the newest, for this board
         self.wall_clock: Callable[[], float] = time.time  # announcements end at a wall time
         self._lock = threading.Lock()
 
@@ -80,7 +81,7 @@ class BoardModel(HubPresence):
             self.counters[view.counter] = view
         self.on_change()
 
-    def on_announcement(self, announcement: m.AnnouncementEvent) -> None:
+    def on_announcement(self, announcement: sv.AnnouncementEvent) -> None:
         """A supervisor's announcement for this board: shown until its `until`; a newer one
         replaces it."""
         with self._lock:

@@ -24,6 +24,7 @@ from hub.store import Store
 from hub.views import Views
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
+from lobby.contract import supervisor as sv
 
 PUBLIC_TOKEN_BYTES = 16  # 128 bits (issue #13)
 
@@ -35,7 +36,7 @@ class Changes:
     counters: set[str] = field(default_factory=set)
     queues: bool = False
     calls: list[Call] = field(default_factory=list)
-    announcements: list[m.AnnouncementEvent] = field(default_factory=list)
+    announcements: list[sv.AnnouncementEvent] = field(default_factory=list)
 
     def merge(self, other: Changes) -> None:
         self.counters |= other.counters

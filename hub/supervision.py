@@ -14,7 +14,7 @@ from hub.model import Ticket
 from hub.numbering import is_open
 from hub.operations import Changes, Operations, Result, operation
 from lobby.clock import stamp
-from lobby.contract import messages as m
+from lobby.contract import supervisor as sv
 
 
 def _waiting(ops: Operations, ticket_id: int) -> Ticket:
@@ -25,8 +25,8 @@ def _waiting(ops: Operations, ticket_id: int) -> Ticket:
     raise HubError("unknown_ticket", f"ticket {ticket_id} is not waiting")
 
 
-@operation(m.CancelRequest)
-def cancel(ops: Operations, request: m.CancelRequest, source: str, now: float) -> Result:
+@operation(sv.CancelRequest)
+def cancel(ops: Operations, request: sv.CancelRequest, source: str, now: float) -> Result:
     ticket = _waiting(ops, request.ticket_id)
     ops.live.remove_waiting(ticket)
     ticket.state, ticket.closed_at = "cancelled", now
@@ -36,8 +36,8 @@ def cancel(ops: Operations, request: m.CancelRequest, source: str, now: float) -
     return Result(ops.views.ticket(ticket), Changes(queues=True))
 
 
-@operation(m.MoveRequest)
-def move(ops: Operations, request: m.MoveRequest, source: str, now: float) -> Result:
+@operation(sv.MoveRequest)
+def move(ops: Operations, request: sv.MoveRequest, source: str, now: float) -> Result:
     ticket = _waiting(ops, request.ticket_id)
     target = ops.config.service(request.service)
     if target is None:
@@ -59,8 +59,8 @@ def move(ops: Operations, request: m.MoveRequest, source: str, now: float) -> Re
     return Result(ops.views.ticket(ticket), Changes(queues=True))
 
 
-@operation(m.RaisePriorityRequest)
-def raise_priority(ops: Operations, request: m.RaisePriorityRequest, source: str,
+@operation(sv.RaisePriorityRequest)
+def raise_priority(ops: Operations, request: sv.RaisePriorityRequest, source: str,
                    now: float) -> Result:
     ticket = _waiting(ops, request.ticket_id)
     if ops.config.priority_class(request.priority) is None:
@@ -74,8 +74,8 @@ def raise_priority(ops: Operations, request: m.RaisePriorityRequest, source: str
     return Result(ops.views.ticket(ticket), Changes(queues=True))
 
 
-@operation(m.CallToRequest)
-def call_to(ops: Operations, request: m.CallToRequest, source: str, now: float) -> Result:
+@operation(sv.CallToRequest)
+def call_to(ops: Operations, request: sv.CallToRequest, source: str, now: float) -> Result:
     counter = ops.configured(ops.counter(request.counter))
     ticket = _waiting(ops, request.ticket_id)
     ops.store.add_event(ticket.id, "called_by_supervisor", now, counter=counter.id,
@@ -83,8 +83,8 @@ def call_to(ops: Operations, request: m.CallToRequest, source: str, now: float) 
     return ops.call_ticket(counter, ticket, now, source)
 
 
-@operation(m.AnnounceRequest)
-def announce(ops: Operations, request: m.AnnounceRequest, source: str, now: float) -> Result:
+@operation(sv.AnnounceRequest)
+def announce(ops: Operations, request: sv.AnnounceRequest, source: str, now: float) -> Result:
     languages = ops.config.site.languages
     unknown = sorted(set(request.texts) - set(languages))
     if unknown:
@@ -100,6 +100,6 @@ def announce(ops: Operations, request: m.AnnounceRequest, source: str, now: floa
     announcement_id = ops.store.add_announcement(now, until, request.user, texts, boards,
                                                  source)
     zone = ops.config.site.zone
-    event = m.AnnouncementEvent(id=announcement_id, texts=texts, boards=boards,
+    event = sv.AnnouncementEvent(id=announcement_id, texts=texts, boards=boards,
                                 at=stamp(now, zone), until=stamp(until, zone))
     return Result(event, Changes(announcements=[event]))

@@ -232,64 +232,6 @@ class ResumeRequest(CounterRequest):
     pass
 
 
-User = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f]+$")]
-
-
-class SupervisorRequest(Request[TicketView]):
-    """Added within v1: a supervisor's action on a waiting ticket, from the console, which
-    names its signed-in user (kept with the ticket's events)."""
-
-    ticket_id: int = Field(ge=1, le=2**63 - 1)
-    user: User
-
-
-class CancelRequest(SupervisorRequest):
-    reason: str = Field(min_length=1, max_length=200)
-
-
-class MoveRequest(SupervisorRequest):
-    service: Identifier
-
-
-class RaisePriorityRequest(SupervisorRequest):
-    priority: Identifier
-
-
-class CallToRequest(Request[CounterView]):
-    """Added within v1: a supervisor calls a given waiting ticket to a counter."""
-
-    ticket_id: int = Field(ge=1, le=2**63 - 1)
-    user: User
-    counter: Identifier
-
-
-AnnouncementText = Annotated[str, StringConstraints(
-    min_length=1, max_length=120, strip_whitespace=True, pattern=r"^[^\x00-\x1f]+$")]
-
-
-class AnnouncementEvent(Lenient):
-    """Added within v1: what a supervisor told the hall, shown on the boards until `until`
-    and said once."""
-
-    id: int
-    texts: dict[str, str]
-    boards: list[str]  # empty: every board
-    at: AwareDatetime
-    until: AwareDatetime
-
-
-class AnnounceRequest(Request[AnnouncementEvent]):
-    """Added within v1: a supervisor tells the hall something, from the console: the boards
-    show it as a banner for `minutes` and speak it after the call in progress."""
-
-    user: User
-    texts: dict[Identifier, AnnouncementText] = Field(
-        min_length=1, description="by language: the site's languages only")
-    boards: list[Identifier] = Field(default_factory=list, max_length=64,
-                                     description="board devices; empty: every board")
-    minutes: int = Field(default=15, ge=1, le=240)
-
-
 # --- retained state and events (hub -> everyone) -------------------------------------------
 
 

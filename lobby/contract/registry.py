@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from lobby.contract import messages as m
+from lobby.contract import supervisor as sv
 
 ROOT = "lobby"
 
@@ -117,31 +118,31 @@ REGISTRY: tuple[TopicSpec, ...] = (
              m.RateRequest(transaction="r5-000007", counter="5", ticket_id=42,
                            level="dissatisfied", reason="waited_long"),
              note="the keypad bus's RATE key too"),
-    _request("announce", m.AnnounceRequest, ("console",),
+    _request("announce", sv.AnnounceRequest, ("console",),
              "A supervisor tells the hall something: every board (or those named) shows it "
              "as a banner for `minutes` and says it after the call in progress. Answered with "
              "the announcement, as `event/announcement` carries it.",
-             m.AnnounceRequest(transaction="console-000005", user="giamdoc", texts={
+             sv.AnnounceRequest(transaction="console-000005", user="giamdoc", texts={
                  "vi": "Trung tâm sẽ đóng cửa sau 15 phút nữa",
                  "en": "The centre closes in 15 minutes"}, boards=[], minutes=15)),
-    _request("cancel", m.CancelRequest, ("console",),
+    _request("cancel", sv.CancelRequest, ("console",),
              "A supervisor takes a waiting ticket out of the queue, with a reason; it is "
              "`cancelled`, never called, and left out of the waits.",
-             m.CancelRequest(transaction="console-000001", ticket_id=42, user="giamdoc",
+             sv.CancelRequest(transaction="console-000001", ticket_id=42, user="giamdoc",
                              reason="công dân đã về")),
-    _request("move", m.MoveRequest, ("console",),
+    _request("move", sv.MoveRequest, ("console",),
              "A supervisor moves a waiting ticket to another service's line, keeping its number "
              "and its place in time.",
-             m.MoveRequest(transaction="console-000002", ticket_id=42, user="giamdoc",
+             sv.MoveRequest(transaction="console-000002", ticket_id=42, user="giamdoc",
                            service="B")),
-    _request("raise_priority", m.RaisePriorityRequest, ("console",),
+    _request("raise_priority", sv.RaisePriorityRequest, ("console",),
              "A supervisor puts a waiting ticket in a priority class.",
-             m.RaisePriorityRequest(transaction="console-000003", ticket_id=42, user="giamdoc",
+             sv.RaisePriorityRequest(transaction="console-000003", ticket_id=42, user="giamdoc",
                                     priority="elderly")),
-    _request("call_to", m.CallToRequest, ("console",),
+    _request("call_to", sv.CallToRequest, ("console",),
              "A supervisor calls a given waiting ticket to a counter (any service); as a "
              "counter's call, it finishes the ticket the counter was serving.",
-             m.CallToRequest(transaction="console-000004", ticket_id=42, user="giamdoc",
+             sv.CallToRequest(transaction="console-000004", ticket_id=42, user="giamdoc",
                              counter="5")),
     TopicSpec(
         name="reply", pattern="reply/{device}", model=m.Reply, qos=1, retained=False,
@@ -208,13 +209,13 @@ REGISTRY: tuple[TopicSpec, ...] = (
             at=_NOW)]),
     ),
     TopicSpec(
-        name="event.announcement", pattern="event/announcement", model=m.AnnouncementEvent,
+        name="event.announcement", pattern="event/announcement", model=sv.AnnouncementEvent,
         qos=1, retained=False, publishers=("hub",), subscribers=("board", "console"),
         description="Added within v1: what a supervisor told the hall (texts by language, "
         "the boards it is for, empty for all, and until when it is shown). An event like "
         "a call: a board shows it until `until` and says it once, after the call in "
         "progress; a board that was off when it was sent does not show it.",
-        example=m.AnnouncementEvent(id=7, texts={
+        example=sv.AnnouncementEvent(id=7, texts={
             "vi": "Trung tâm sẽ đóng cửa sau 15 phút nữa",
             "en": "The centre closes in 15 minutes"}, boards=[], at=_NOW,
             until=_NOW + dt.timedelta(minutes=15)),
