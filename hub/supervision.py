@@ -25,15 +25,22 @@ def _waiting(ops: Operations, ticket_id: int) -> Ticket:
     raise HubError("unknown_ticket", f"ticket {ticket_id} is not waiting")
 
 
+def _recorded(ops: Operations, ticket: Ticket, kind: str, now: float, source: str,
+              detail: str) -> Result:
+    """The changed waiting ticket saved, the supervisor's act in its events (who, and
+    what), and the answer: the ticket; the queues to publish again."""
+    ops.store.save_ticket(ticket)
+    ops.store.add_event(ticket.id, kind, now, device=source, detail=detail)
+    return Result(ops.views.ticket(ticket), Changes(queues=True))
+
+
 @operation(sv.CancelRequest)
 def cancel(ops: Operations, request: sv.CancelRequest, source: str, now: float) -> Result:
     ticket = _waiting(ops, request.ticket_id)
     ops.live.remove_waiting(ticket)
     ticket.state, ticket.closed_at = "cancelled", now
-    ops.store.save_ticket(ticket)
-    ops.store.add_event(ticket.id, "cancelled", now, device=source,
-                        detail=f"{request.user}: {request.reason}")
-    return Result(ops.views.ticket(ticket), Changes(queues=True))
+    return _recorded(ops, ticket, "cancelled", now, source,
+                     f"{request.user}: {request.reason}")
 
 
 @operation(sv.MoveRequest)
@@ -51,12 +58,10 @@ def move(ops: Operations, request: sv.MoveRequest, source: str, now: float) -> R
     previous = ticket.service
     ops.live.remove_waiting(ticket)
     ticket.service = request.service  # its number and its place in time stay
-    ops.store.save_ticket(ticket)
-    ops.store.add_event(ticket.id, "moved", now, device=source,
-                        detail=f"{request.user}: {previous}->{request.service}")
     ops.live.waiting.setdefault(ticket.service, [])
     ops.live.add_waiting(ticket)
-    return Result(ops.views.ticket(ticket), Changes(queues=True))
+    return _recorded(ops, ticket, "moved", now, source,
+                     f"{request.user}: {previous}->{request.service}")
 
 
 @operation(sv.RaisePriorityRequest)
@@ -68,10 +73,8 @@ def raise_priority(ops: Operations, request: sv.RaisePriorityRequest, source: st
     if ticket.priority == request.priority:
         raise HubError("bad_request", f"{ticket.number} is in {request.priority} already")
     ticket.priority = request.priority
-    ops.store.save_ticket(ticket)
-    ops.store.add_event(ticket.id, "priority_raised", now, device=source,
-                        detail=f"{request.user}: {request.priority}")
-    return Result(ops.views.ticket(ticket), Changes(queues=True))
+    return _recorded(ops, ticket, "priority_raised", now, source,
+                     f"{request.user}: {request.priority}")
 
 
 @operation(sv.CallToRequest)
