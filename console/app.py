@@ -97,14 +97,17 @@ def alerts_now(console: ConsoleServices) -> list[device_view.AlertRecord]:
 
 
 def render_text(request: Request, template: str, **context: Any) -> str:
+    """A page, or a fragment (`_*.html`): only a whole page carries the alert band, so the
+    alerts are worked out for pages, not for every fragment the live page is sent."""
     console = services(request)
     lang = language(request)
     config = console.centre.current()
     user = signed_in(request, console.users)
+    if not template.startswith("_") and "open_alerts" not in context:
+        context["open_alerts"] = alerts_now(console) if user else []
     return environment(lang).get_template(template).render(
         request=request, user=user, lang=lang, config=config, site=config.site,
-        languages=config.site.languages, csrf=request.session.get("csrf", ""),
-        open_alerts=alerts_now(console) if user else [], **context)
+        languages=config.site.languages, csrf=request.session.get("csrf", ""), **context)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:

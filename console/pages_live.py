@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from console import live
-from console.app import language, render, render_text, services
+from console import live, pages_other
+from console.app import alerts_now, language, render, render_text, services
 from console.auth import SignedIn, page, signed_in
 from lobby.contract import messages as m
 from lobby.rpc import RequestTimeoutError
@@ -99,7 +99,6 @@ async def events(request: Request, user: SignedIn) -> Response:
     wants_devices = request.query_params.get("page") == "devices"
 
     async def stream() -> AsyncIterator[str]:
-        from console import pages_other
         sent: dict[str, str] = {}  # each part as last sent: an unchanged one is not sent
         last_push = 0.0
 
@@ -113,7 +112,8 @@ async def events(request: Request, user: SignedIn) -> Response:
             if signed_in(request, console.users) is None:
                 return  # removed from the config, or signed out elsewhere
             wake = console.changes.event
-            parts = [("alerts", render_text(request, "_alerts.html"))]
+            parts = [("alerts", render_text(request, "_alerts.html",
+                                            open_alerts=alerts_now(console)))]
             if wants_lobby:
                 parts.append(("lobby", await asyncio.to_thread(_panel, request)))
             if wants_devices:
