@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -87,6 +88,17 @@ def timed_get(client: httpx.Client, path: str) -> float:
     return elapsed
 
 
+def live_page(browser: Any, url: str, width: int, height: int) -> Any:
+    """A page of `browser` signed in as the director, on the live lobby."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{url}/login")
+    page.fill("input[name=name]", "giamdoc")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    return page
+
+
 def live_latency(url: str, kiosk: Requester, services: list[str], calls: int) -> list[float]:
     """Milliseconds from the issue request to its row on the live page (a real browser)."""
     from playwright.sync_api import sync_playwright
@@ -94,16 +106,11 @@ def live_latency(url: str, kiosk: Requester, services: list[str], calls: int) ->
     latencies = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        page.goto(f"{url}/login")
-        page.fill("input[name=name]", "giamdoc")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{url}/")
+        page = live_page(browser, url, 1920, 1080)
         page.wait_for_timeout(1000)  # the event stream is open
         for index in range(calls):
-            # The page notes the wall time a row for the number appears (a MutationObserver
-            # in the page: the browser's own clock, the same machine's as ours).
+            # The page notes the wall time a row for the number appears (checked at every
+            # frame: the browser's own clock, the same machine's as ours).
             started = time.time()
             reply = kiosk.ask("issue", service=services[index % len(services)])
             assert reply.ok and reply.data is not None, reply.error
@@ -127,15 +134,7 @@ def busy_hall_cpu(url: str, kiosk: Requester, services: list[str], pid: int,
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        opened = []
-        for _ in range(pages):
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.goto(f"{url}/login")
-            page.fill("input[name=name]", "giamdoc")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{url}/")
-            opened.append(page)
+        opened = [live_page(browser, url, 1366, 768) for _ in range(pages)]
         opened[0].evaluate("""() => { window.pushes = 0; document.body.addEventListener(
             'htmx:sseMessage', () => { window.pushes += 1; }); }""")
         process = psutil.Process(pid)
