@@ -87,7 +87,7 @@ def alerts_now(console: ConsoleServices) -> list[device_view.AlertRecord]:
     at = dt.datetime.now(config.site.zone)
     rows = device_view.device_rows(config, console.now, at, console.started)
     hub = console.now.hub
-    online = hub_online(console.now, at.timestamp())
+    online = hub_online(console.now)
     keypads = device_view.keypad_rows(config, console.now, at)
     console.alerts.update(device_view.current_alerts(
         rows, online, keypads, keypad_line_open=not (hub and hub.keypads and not hub.keypads.open),

@@ -19,11 +19,10 @@ from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
 from lobby.contract.registry import Topics, spec
 from lobby.device import DeviceLink
-from lobby.presence import MISSED_BEATS
+from lobby.presence import HubPresence
 from lobby.rpc import Requester
 
 log = logging.getLogger(__name__)
-STAMP_RESOLUTION_SECONDS = 1.0
 
 
 @dataclass
@@ -46,6 +45,9 @@ class LobbyNow:
     counters: dict[str, m.CounterView] = field(default_factory=dict)
     devices: dict[str, SeenStatus] = field(default_factory=dict)
     broker_connected: bool = False  # the console's own connection to the broker
+    # Whether the hub is up, told as every device tells it (missed beats, a retained copy
+    # believed only when recent): the devices' own code, lobby/presence.py.
+    presence: HubPresence = field(default_factory=lambda: _presence(lambda: None))
     version: int = 0  # grows on every change: the live page's SSE sends when it moves
 
 
@@ -59,21 +61,24 @@ class LobbyLink:
         self.bus = Bus(Topics(config.site.id), client_id=client_id, broker=broker)
         self.requester = Requester(self.bus, device_id)
         self.link = DeviceLink(self.bus, config, device_id, "console")
-        self._watch("state.hub", "hub")
+        self.now.presence = _presence(lambda: self._update(lambda: None))
+        self.bus.subscribe(spec("state.hub"), self._hub)
         self._watch("state.queues", "queues")
         self._watch("state.board", "board")
         self._watch("state.config", "config")
         self.bus.subscribe(spec("state.counter"), self._counter, counter="+")
         self.bus.subscribe(spec("device.status"), self._device, device="+")
-        self.bus.on_connected(lambda: self._update(
-            lambda: setattr(self.now, "broker_connected", True)))
-        self.bus.on_disconnected(lambda: self._update(
-            lambda: setattr(self.now, "broker_connected", False)))
+        self.bus.on_connected(lambda: self._connected(True))
+        self.bus.on_disconnected(lambda: self._connected(False))
 
     def _watch(self, name: str, attribute: str) -> None:
         def keep(message: BaseModel, _params: dict[str, str]) -> None:
             self._update(lambda: setattr(self.now, attribute, message))
         self.bus.subscribe(spec(name), keep)
+
+    def _hub(self, state: m.HubState, _params: dict[str, str]) -> None:
+        self.now.presence.on_hub(state)
+        self._update(lambda: setattr(self.now, "hub", state))
 
     def _counter(self, view: m.CounterView, params: dict[str, str]) -> None:
         self._update(lambda: self.now.counters.__setitem__(params["counter"], view))
@@ -82,14 +87,18 @@ class LobbyLink:
         seen = SeenStatus(status, time.time())
         self._update(lambda: self.now.devices.__setitem__(params["device"], seen))
 
+    def _connected(self, connected: bool) -> None:
+        self.now.presence.set_connected(connected)
+        self._update(lambda: setattr(self.now, "broker_connected", connected))
+
     def _update(self, change: Callable[[], None]) -> None:
         with self._lock:
             change()
             self.now.version += 1
         self.changed()
 
-    def hub_online(self, at: float | None = None) -> bool:
-        return hub_online(self.now, at)
+    def hub_online(self) -> bool:
+        return hub_online(self.now)
 
     def ask(self, action: str, **arguments: Any) -> m.Reply[Any]:
         """A supervisor's action, sent to the hub; blocks (call it off the event loop)."""
@@ -102,15 +111,15 @@ class LobbyLink:
         self.link.stop()
 
 
-def hub_online(now: LobbyNow, at: float | None = None) -> bool:
-    """The hub is up as far as the console can tell: the console reaches the broker, the
-    hub's last word was `online`, and its heartbeats have not stopped (three missed beats;
-    the retained `online` of a hub that died with the broker down would otherwise stand)."""
-    hub = now.hub
-    if not now.broker_connected or hub is None or hub.state != "online":
-        return False
-    if hub.at is None or not hub.heartbeat_seconds:
-        return True  # an older hub: no beat to check
-    # Its stamps are to the second: a beat can look up to a second older than it is.
-    return (at if at is not None else time.time()) - hub.at.timestamp() \
-        <= MISSED_BEATS * hub.heartbeat_seconds + STAMP_RESOLUTION_SECONDS
+def _presence(on_change: Callable[[], None]) -> HubPresence:
+    presence = HubPresence()
+    presence.on_change = on_change
+    return presence
+
+
+def hub_online(now: LobbyNow) -> bool:
+    """The hub is up as far as the console can tell: the console reaches the broker and the
+    hub's beats have not stopped (a retained `online` of a hub that died with the broker down
+    would otherwise stand)."""
+    now.presence.check_hub()
+    return now.broker_connected and now.presence.online

@@ -105,5 +105,5 @@ def build(config: LobbyConfig, now: LobbyNow, store: StoreReader, language: str,
             _minutes(stamp - called.timestamp()) if called else None,
             served.get(counter.id, 0)))
     return LiveLobby(local, now.queues.at.astimezone(zone) if now.queues else None,
-                     hub_online(now, stamp), now.broker_connected, services, rows,
+                     hub_online(now), now.broker_connected, services, rows,
                      counters, list(now.board.calls[:10]) if now.board else [])

@@ -231,8 +231,9 @@ def test_the_alert_history_survives_the_consoles_restart(tmp_path: Path) -> None
 
 
 def test_a_running_hub_never_reads_as_offline(lobby: tuple[RunningHub, RunningConsole]) -> None:
-    """The hub's stamps are to the second: with the test centre's 0.2-s heartbeat, counting
-    missed beats from them made a running hub flap offline every other second."""
+    """Counting missed beats from the hub's stamps (to the second) made a running hub flap
+    offline every other second at the test centre's 0.2-s heartbeat; the console now tells
+    the hub's presence as every device does (lobby/presence.py)."""
     import time
 
     _hub, console = lobby
