@@ -119,7 +119,6 @@ def ratings_table(groups: dict[str, ratings_report.Figures], config: LobbyConfig
     by = by if by in RATED_GROUPINGS else None
     label = group_labels(config, by, lang, words)
     scale = config.ratings.levels
-    best_two = {level.id for level in scale[:2]}
     reasons = {r.id: r.names.get(lang, r.id) for r in config.ratings.reasons}
     header = [words["group"], words["served"], words["responses"], words["response_rate"],
               *(level.names.get(lang, level.id) for level in scale), words["satisfaction"],
@@ -129,7 +128,7 @@ def ratings_table(groups: dict[str, ratings_report.Figures], config: LobbyConfig
         f = groups[key]
         rows.append([label(key) if by else words["all"], f.served, f.ratings,
                      _share(f.ratings, f.served), *(f.levels[level.id] for level in scale),
-                     _share(sum(f.levels[i] for i in best_two), f.ratings),
+                     _share(f.satisfied(scale), f.ratings),
                      ", ".join(f"{reasons.get(r, r)} ({n})"
                                for r, n in f.reasons.most_common(3))])
     return Table("ratings", header, rows, frozenset({3, 4 + len(scale)}))

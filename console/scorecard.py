@@ -15,6 +15,7 @@ from console.day_cache import DayCache
 from hub import metrics
 from hub import report as ratings_report
 from lobby.config.models import LobbyConfig
+from lobby.config.people import RatingLevel
 
 WEEKS = 8
 
@@ -40,7 +41,7 @@ class Scorecard:
 
 
 def _score(label: str, first: dt.date, last: dt.date, days: dict[str, metrics.Figures],
-           ratings: dict[str, ratings_report.Figures], best_two: set[str]) -> Score:
+           ratings: dict[str, ratings_report.Figures], scale: list[RatingLevel]) -> Score:
     waits: list[float] = []
     services: list[float] = []
     issued = timed = within = served = no_show = rated = satisfied = 0
@@ -59,7 +60,7 @@ def _score(label: str, first: dt.date, last: dt.date, days: dict[str, metrics.Fi
         r = ratings.get(key)
         if r is not None:
             rated += r.ratings
-            satisfied += sum(r.levels[level] for level in best_two)
+            satisfied += r.satisfied(scale)
         day += dt.timedelta(days=1)
     return Score(label, first, last, issued, within / timed if timed else None,
                  statistics.fmean(waits) if waits else None,
@@ -74,11 +75,11 @@ def build(days_cache: DayCache, config: LobbyConfig, today: dt.date) -> Scorecar
     first = min(first_week, today.replace(day=1))
     days = days_cache.figures(config, first.isoformat(), today.isoformat(), "day")
     ratings = days_cache.ratings(config, first.isoformat(), today.isoformat(), "day")
-    best_two = {level.id for level in config.ratings.levels[:2]}
+    scale = config.ratings.levels
     weeks = [_score((first_week + dt.timedelta(weeks=n)).isoformat(),
                     first_week + dt.timedelta(weeks=n),
                     min(today, first_week + dt.timedelta(weeks=n, days=6)), days, ratings,
-                    best_two) for n in range(WEEKS)]
-    return Scorecard(_score("today", today, today, days, ratings, best_two),
-                     _score("month", today.replace(day=1), today, days, ratings, best_two),
+                    scale) for n in range(WEEKS)]
+    return Scorecard(_score("today", today, today, days, ratings, scale),
+                     _score("month", today.replace(day=1), today, days, ratings, scale),
                      weeks)

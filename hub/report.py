@@ -25,6 +25,7 @@ from hub import metrics
 from hub.store.reading import open_read_only
 from lobby.cli import add_config_argument, read_config
 from lobby.config.models import LobbyConfig
+from lobby.config.people import RatingLevel
 from lobby.names import labels, sort_key
 
 GROUPS = ("counter", "staff", "service", "day")
@@ -47,6 +48,10 @@ class Figures:
     @property
     def ratings(self) -> int:
         return sum(self.levels.values())
+
+    def satisfied(self, scale: list[RatingLevel]) -> int:
+        """Ratings in the scale's two best levels: the satisfaction index's numerator."""
+        return sum(self.levels[level.id] for level in scale[:2])
 
 
 def register(sub: Any) -> None:
@@ -124,7 +129,6 @@ def rows(config: LobbyConfig, groups: dict[str, Figures],
     """The table: a header and one row per group."""
     scale = config.ratings.levels
     lang = config.site.languages[0]
-    best_two = {level.id for level in scale[:2]}
     header = [by or "all", "served", "ratings", "response %",
               *[level.names.get(lang, level.id) for level in scale],
               "satisfaction %", "reasons"]
@@ -144,7 +148,7 @@ def rows(config: LobbyConfig, groups: dict[str, Figures],
         table.append([
             label(key), str(f.served), str(rated), _percent(rated, f.served),
             *[str(f.levels[level.id]) for level in scale],
-            _percent(sum(f.levels[i] for i in best_two), rated),
+            _percent(f.satisfied(scale), rated),
             ", ".join(f"{reasons.get(r, r)} ({n})" for r, n in f.reasons.most_common(3)),
         ])
     return header, table
