@@ -4,8 +4,8 @@ order and layout stay as they were. Each edit takes the form's fields as text an
 EditError (a message for the page) for what it cannot take; the whole file is then checked as
 check-config checks it before it is applied (console/pages_settings.py).
 
-Nothing secret is shown or taken back: a staff member's new PIN is hashed here (Argon2, as
-`lobby staff-pin` does) and only the hash goes into the file."""
+Nothing secret is shown or taken back: a staff member's new PIN is checked and hashed by the
+hub's own rule and hasher (`lobby staff-pin`'s) and only the hash goes into the file."""
 
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from hub.duty import hash_pin
+from hub.staff_cli import PIN
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS_LINE = re.compile(r"^\s*(?P<days>[a-z,\- ]+?)\s+(?P<spans>\d.*)$")
 _SPAN = re.compile(r"^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$")
-_PIN = re.compile(r"^[0-9]{4,8}$")
 
 
 class EditError(ValueError):
@@ -200,10 +201,10 @@ def add_staff(document: CommentedMap, form: dict[str, str]) -> str:
     pin, code = form.get("pin", "").strip(), form.get("keypad_code", "").strip()
     if any(str(s.get("id")) == staff_id for s in document.get("staff") or []):
         raise EditError(f"there is a staff member {staff_id} already")
-    if not _PIN.match(pin):
-        raise EditError("a PIN is 4 to 8 digits")
+    if not PIN.fullmatch(pin):
+        raise EditError("a PIN is 4 to 12 digits")
     person = CommentedMap([("id", staff_id), ("name", name),
-                           ("pin_hash", PasswordHasher().hash(pin))])
+                           ("pin_hash", hash_pin(pin))])
     if code:
         person["keypad_code"] = code
     person.fa.set_flow_style()
@@ -213,9 +214,9 @@ def add_staff(document: CommentedMap, form: dict[str, str]) -> str:
 
 def set_pin(document: CommentedMap, staff_id: str, pin: str) -> str:
     person = _find(document.get("staff"), staff_id, "staff member")
-    if not _PIN.match(pin.strip()):
-        raise EditError("a PIN is 4 to 8 digits")
-    person["pin_hash"] = PasswordHasher().hash(pin.strip())
+    if not PIN.fullmatch(pin.strip()):
+        raise EditError("a PIN is 4 to 12 digits")
+    person["pin_hash"] = hash_pin(pin.strip())
     return f"staff.{staff_id}.pin_hash"
 
 
