@@ -21,6 +21,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from hub.store.reading import open_read_only
 from lobby.cli import add_config_argument, read_config
 from lobby.config.models import LobbyConfig
 
@@ -86,8 +87,7 @@ def snapshot(store: Path, folder: Path, site: str) -> Path:
     """A consistent copy of the store without what must not reach a browser."""
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / f"{site}-{dt.datetime.now():%Y%m%d-%H%M%S}.sqlite"
-    with closing(sqlite3.connect(f"file:{store.resolve()}?mode=ro", uri=True)) as source, \
-            closing(sqlite3.connect(copy)) as target:
+    with closing(open_read_only(store)) as source, closing(sqlite3.connect(copy)) as target:
         source.backup(target)
         target.execute("UPDATE config_revisions SET config = ''")  # PIN and password hashes
         target.execute("DELETE FROM transactions")  # replies to devices, not figures
