@@ -83,7 +83,11 @@ def build(db: Path, tickets: int, rng: random.Random,
             if state == "done" and rng.random() < 0.4:
                 ratings.append((ticket_id, "satisfied", 3, None, counter, officer, service,
                                 closed + 30, "pad"))
-    conn.executemany("INSERT INTO tickets VALUES (" + ",".join("?" * 17) + ")", rows)
+    # By name: later migrations add columns (a public token) a year of history need not fill.
+    conn.executemany(
+        "INSERT INTO tickets (id, service, issued_service, number, day, daily_index, priority, "
+        "language, state, issued_at, queued_at, device, called_at, closed_at, counter, recalls, "
+        "printed) VALUES (" + ",".join("?" * 17) + ")", rows)
     conn.executemany("INSERT INTO ticket_events (ticket_id, at, kind, counter, device, detail, "
                      "staff) VALUES (?, ?, ?, ?, ?, ?, ?)", events)
     conn.executemany("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ratings)
