@@ -222,6 +222,8 @@ class TerminalApp(DeviceApp):
                 detail += " · " + tr(lang, "Recalled {count}×", count=ticket.recalls)
             if not ticket.printed:
                 detail += " · " + tr(lang, "Ticket not printed")
+            if ticket.coming_at is not None:  # said from the citizen's phone
+                detail += " · " + tr(lang, "On the way")
         ids.detail.text = detail
         ids.message.text = model.banner() or ""
         ids.message.problem = model.banner_is_problem()

@@ -96,6 +96,9 @@ def _rated_ticket(ops: Operations, counter: CounterLive, request: m.RateRequest)
             raise HubError("unknown_ticket", f"no ticket awaits a rating at counter {counter.id}")
         return counter.finished
     ticket = ops.store.ticket(request.ticket_id)
+    if request.token is not None and (ticket is None or not ops.store.has_token(
+            ticket.id, request.token)):
+        raise HubError("unknown_ticket", f"ticket {request.ticket_id} has another address")
     if ticket is None or ticket.counter != counter.id or ticket.state != "done":
         raise HubError("unknown_ticket", f"ticket {request.ticket_id} was not served at "
                        f"counter {counter.id}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 # Imported for their @operation registrations: staff and ratings, the supervisor's actions.
-from hub import duty, supervision  # noqa: F401
+from hub import citizens, duty, supervision  # noqa: F401
 from hub.errors import HubError
 from hub.guard import SignInGuard
 from hub.live import LiveState
@@ -167,6 +167,14 @@ class Engine:
     def _authorise(self, device: Device, spec: TopicSpec, request: m.Request[Any]) -> None:
         if device.role not in spec.publishers:
             raise HubError("not_allowed", f"a {device.role} may not {spec.action}")
+        if device.role == "public":
+            # The citizens' page acts for a ticket by its token (checked by the operation),
+            # never for a counter: a rating from it must name the ticket and its token.
+            if isinstance(request, m.RateRequest) and (
+                    request.token is None or request.ticket_id is None):
+                raise HubError("not_allowed", "a rating from the citizens' page names the "
+                               "ticket and its token")
+            return
         if isinstance(request, m.CounterRequest) and not self._acts_for(device, request.counter):
             raise HubError("not_allowed",
                            f"device {device.id} does not act for counter {request.counter}")

@@ -28,6 +28,7 @@ class Ticket:
     counter: str | None = None
     recalls: int = 0
     printed: bool = True
+    coming_at: float | None = None  # the citizen said from their phone they are on the way
 
 
 @dataclass

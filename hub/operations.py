@@ -135,7 +135,7 @@ class Operations:
     def print_failed(self, request: m.PrintFailedRequest, device: str, now: float) -> Result:
         ticket = self._kiosks_own(request.ticket_id, device)
         # The live copy (if the ticket is still open) is the one the counters see.
-        live_copy = self._open_ticket(ticket.id) or ticket
+        live_copy = self.open_ticket(ticket.id) or ticket
         live_copy.printed = False
         self.store.save_ticket(live_copy)
         self.store.add_event(ticket.id, "print_failed", now, device=device,
@@ -146,7 +146,7 @@ class Operations:
     @operation(m.NotHandedOutRequest)
     def not_handed_out(self, request: m.NotHandedOutRequest, device: str, now: float) -> Result:
         ticket = self._kiosks_own(request.ticket_id, device)
-        live_copy = self._open_ticket(ticket.id)
+        live_copy = self.open_ticket(ticket.id)
         if live_copy is None:  # closed already (a retry, or served meanwhile): nothing to do
             return Result(self.views.ticket(ticket), Changes())
         changes = Changes(queues=True)
@@ -171,7 +171,8 @@ class Operations:
             raise HubError("not_allowed", "a kiosk may report only its own tickets")
         return ticket
 
-    def _open_ticket(self, ticket_id: int) -> Ticket | None:
+    def open_ticket(self, ticket_id: int) -> Ticket | None:
+        """The live copy of a waiting or called ticket (the one counters and states see)."""
         for line in self.live.waiting.values():
             for ticket in line:
                 if ticket.id == ticket_id:
@@ -248,6 +249,7 @@ class Operations:
             self._close(counter, "done", now, source, changes, detail="next called")
         self.live.remove_waiting(ticket)
         ticket.state, ticket.called_at, ticket.counter = "called", now, counter.id
+        ticket.coming_at = None  # "I'm coming" answers one call
         self.store.save_ticket(ticket)
         self.store.add_event(ticket.id, "called", now, counter=counter.id, device=source,
                              staff=counter.officer)
@@ -322,7 +324,7 @@ class Operations:
         previous = ticket.service
         # Back in line in the new service, keeping its number and its original place in time.
         ticket.state, ticket.service, ticket.counter = "waiting", request.service, None
-        ticket.called_at, ticket.recalls = None, 0
+        ticket.called_at, ticket.recalls, ticket.coming_at = None, 0, None
         self.store.save_ticket(ticket)
         self.store.add_event(ticket.id, "transferred", now, counter=counter.id, device=source,
                              detail=f"{previous}->{request.service}")

@@ -37,6 +37,7 @@ class Views:
             called_at=stamp(ticket.called_at, self.zone) if ticket.called_at else None,
             counter=ticket.counter, recalls=ticket.recalls, printed=ticket.printed,
             ahead=ahead, estimate_minutes=estimate,
+            coming_at=stamp(ticket.coming_at, self.zone) if ticket.coming_at else None,
         )
 
     def counter(self, counter: CounterLive, now: float) -> m.CounterView:

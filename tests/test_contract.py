@@ -22,7 +22,8 @@ def test_topics_are_exactly_those_of_the_design() -> None:
     assert set(ACTIONS) == {"issue", "print_failed", "not_handed_out", "call_next", "recall",
                             "call", "done", "no_show", "transfer", "pause", "resume",
                             "login", "logout", "rate",  # added within v1 (#11)
-                            "cancel", "move", "raise_priority", "call_to", "announce"}  # and #12
+                            "cancel", "move", "raise_priority", "call_to", "announce",  # and #12
+                            "leave", "coming"}  # and #13
     for spec in REGISTRY:
         commands = spec.name.startswith("request") or spec.name == "reply"
         assert spec.qos == 1

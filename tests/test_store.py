@@ -40,7 +40,8 @@ def test_a_store_written_by_0_1_0_is_migrated_in_place(tmp_path: Path) -> None:
     assert applied(store) == ["0001_tickets_events_counters_calls_transactions",
                               "0002_ticket_state_not_handed_out", "0003_config_revisions",
                               "0004_staff_on_duty_and_ratings", "0005_ticket_state_cancelled",
-                              "0006_refusals", "0007_announcements", "0008_public_tokens"]
+                              "0006_refusals", "0007_announcements", "0008_public_tokens",
+                              "0009_coming"]
     rows = store.conn.execute("SELECT number, state FROM tickets ORDER BY id").fetchall()
     assert rows == [("A001", "done"), ("A002", "waiting"), ("B001", "called"),
                     ("B002", "waiting"), ("A003", "waiting")]
@@ -60,4 +61,4 @@ def test_a_store_written_by_0_1_0_is_migrated_in_place(tmp_path: Path) -> None:
                                                                  service="A")).reply
     assert replayed.ok and replayed.data is not None and replayed.data.number == "A001"
     store.close()
-    assert applied(Store(db))[-1] == "0008_public_tokens"  # none run again
+    assert applied(Store(db))[-1] == "0009_coming"  # none run again

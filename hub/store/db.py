@@ -22,13 +22,14 @@ log = logging.getLogger(__name__)
 
 _TICKET_COLUMNS = (
     "id, service, issued_service, number, day, daily_index, priority, language, state, "
-    "issued_at, queued_at, device, called_at, closed_at, counter, recalls, printed"
+    "issued_at, queued_at, device, called_at, closed_at, counter, recalls, printed, coming_at"
 )
+_PRINTED = 16  # its place in _TICKET_COLUMNS: SQLite keeps the flag as 0 or 1
 
 
 def _ticket(row: sqlite3.Row | tuple[Any, ...]) -> Ticket:
     values = list(row)
-    values[-1] = bool(values[-1])
+    values[_PRINTED] = bool(values[_PRINTED])
     return Ticket(*values)
 
 
@@ -110,6 +111,17 @@ class Store:
             f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", (ticket_id,)
         ).fetchone()
         return _ticket(row) if row else None
+
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        """The ticket whose QR code carries `token` (its public address)."""
+        row = self.conn.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE public_token = ?", (token,)
+        ).fetchone()
+        return _ticket(row) if row else None
+
+    def has_token(self, ticket_id: int, token: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM tickets WHERE id = ? AND public_token = ?",
+                                 (ticket_id, token)).fetchone() is not None
 
     def counters(self) -> list[tuple[str, str, int | None, int]]:
         rows = self.conn.execute(
@@ -204,9 +216,11 @@ class Store:
         """Write the mutable fields of a ticket back."""
         self.conn.execute(
             "UPDATE tickets SET service = ?, state = ?, queued_at = ?, called_at = ?, "
-            "closed_at = ?, counter = ?, recalls = ?, printed = ?, priority = ? WHERE id = ?",
+            "closed_at = ?, counter = ?, recalls = ?, printed = ?, priority = ?, coming_at = ? "
+            "WHERE id = ?",
             (ticket.service, ticket.state, ticket.queued_at, ticket.called_at, ticket.closed_at,
-             ticket.counter, ticket.recalls, int(ticket.printed), ticket.priority, ticket.id),
+             ticket.counter, ticket.recalls, int(ticket.printed), ticket.priority,
+             ticket.coming_at, ticket.id),
         )
 
     def add_event(self, ticket_id: int, kind: str, at: float, counter: str | None = None,

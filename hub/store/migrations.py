@@ -247,3 +247,10 @@ def _public_tokens(db: Database) -> None:
     db.execute("ALTER TABLE tickets ADD COLUMN public_token TEXT")
     db.execute("CREATE UNIQUE INDEX tickets_public_token ON tickets (public_token) "
                "WHERE public_token IS NOT NULL")
+
+
+@MIGRATIONS(name="0009_coming")
+def _coming(db: Database) -> None:
+    # When a called citizen said from their phone that they are on the way (issue #13): the
+    # counter's terminal shows it, and it must survive a restart of the hub.
+    db.execute("ALTER TABLE tickets ADD COLUMN coming_at REAL")

@@ -114,7 +114,7 @@ class RatingPad(Model):
 
 class Device(Model):
     id: Identifier
-    role: Literal["kiosk", "board", "counter", "rating", "console"]
+    role: Literal["kiosk", "board", "counter", "rating", "console", "public"]
     counters: list[Identifier] = Field(default_factory=list)
     kiosk: Kiosk | None = None
     board: Board | None = None

@@ -106,11 +106,23 @@ class Priority(Model):
 
 
 class PublicPage(Model):
-    """The citizens' page behind each ticket's QR code (issue #13)."""
+    """The citizens' page behind each ticket's QR code (issue #13): `lobby public`, a process
+    of its own, apart from the staff console, so that exposing it never exposes the console."""
 
     url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*[^\s?#/])?$")] \
         = Field(description="the address citizens' phones reach the public page at, without "
                 "a trailing slash: a ticket's QR code is {url}/t/{token}")
+    listen: Annotated[str, StringConstraints(pattern=r"^[^\s:]+:[0-9]{1,5}$")] = Field(
+        default="127.0.0.1:8090", description="HOST:PORT (0.0.0.0:8090 for phones on the "
+        "centre's Wi-Fi; behind a reverse proxy, its own address)")
+    requests_per_minute: int = Field(
+        default=120, ge=1, description="per client address: more get 429 for a while")
+    streams_per_address: int = Field(
+        default=20, ge=1, description="live connections open at once per client address (a "
+        "family behind one router, a café's Wi-Fi)")
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1"], description="addresses whose "
+        "X-Forwarded-For is believed: the reverse proxy in front, if any")
 
 
 class SerialBus(Model):

@@ -26,6 +26,8 @@ TransactionId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 TicketNumber = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,3}[0-9]{1,6}$")]
 Names = dict[LanguageCode, str]
+# A ticket's public address token: 16 random bytes, URL-safe base64 (22 characters).
+PublicToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{22,64}$")]
 
 CounterStatusName = Literal["open", "paused", "closed"]
 # "cancelled" added within v1: a supervisor took a waiting ticket out of the queue.
@@ -33,7 +35,8 @@ TicketStateName = Literal["waiting", "called", "done", "no_show", "not_handed_ou
 PaperState = Literal["ok", "near_end", "out", "unknown"]
 # Added within v1: "rating" (a rating pad at a counter, facing the citizen).
 # "console" too: the centre's web console, acting for its signed-in supervisors.
-DeviceRole = Literal["kiosk", "board", "counter", "rating", "console", "simulator"]
+# "public" too: the citizens' page behind each ticket's QR code, acting for a ticket by its token.
+DeviceRole = Literal["kiosk", "board", "counter", "rating", "console", "public", "simulator"]
 
 
 class Strict(BaseModel):
@@ -109,6 +112,8 @@ class TicketView(Lenient):
     # Added within v1: the ticket's public address token (its QR code leads to
     # `{public.url}/t/{token}`): only in the issue reply, to the kiosk that prints it.
     token: str | None = None
+    # Added within v1: when the citizen said from their phone that they are coming (a call).
+    coming_at: AwareDatetime | None = None
 
 
 class Officer(Lenient):
@@ -226,6 +231,9 @@ class RateRequest(CounterRequest):
     ticket_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     level: Identifier
     reason: Identifier | None = None
+    # Added within v1: from the citizen's page (a device of role `public`), the ticket's
+    # public token, which is what lets that device rate this ticket and no other.
+    token: PublicToken | None = None
 
 
 class ResumeRequest(CounterRequest):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from lobby.contract import citizen as cz
 from lobby.contract import messages as m
 from lobby.contract import supervisor as sv
 
@@ -22,8 +23,8 @@ ROOT = "lobby"
 
 # Who publishes and who reads each topic. The hub authorises requests by these parties, the
 # broker's access rules are generated from them, and the docs print them.
-Party = Literal["hub", "kiosk", "board", "counter", "rating", "console"]
-DEVICE_PARTIES: tuple[Party, ...] = ("kiosk", "board", "counter", "rating", "console")
+Party = Literal["hub", "kiosk", "board", "counter", "rating", "console", "public"]
+DEVICE_PARTIES: tuple[Party, ...] = ("kiosk", "board", "counter", "rating", "console", "public")
 _PARAM = re.compile(r"\{(\w+)\}")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # whole value: fullmatch, never match
 
@@ -111,10 +112,11 @@ REGISTRY: tuple[TopicSpec, ...] = (
     _request("logout", m.LogoutRequest, ("counter",),
              "The staff member on duty signs out; the counter goes on without an officer.",
              m.LogoutRequest(transaction="c5-000110", counter="5"), note=_KEYPADS),
-    _request("rate", m.RateRequest, ("rating",),
+    _request("rate", m.RateRequest, ("rating", "public"),
              "The citizen's rating of a ticket the counter finished, within the rating window "
              "(`rating_closed` after it); once per ticket (`already_rated`). Without "
-             "`ticket_id`, the ticket the counter's state says awaits a rating.",
+             "`ticket_id`, the ticket the counter's state says awaits a rating. From the "
+             "citizen's page (role `public`, added within v1): `ticket_id` and its `token`.",
              m.RateRequest(transaction="r5-000007", counter="5", ticket_id=42,
                            level="dissatisfied", reason="waited_long"),
              note="the keypad bus's RATE key too"),
@@ -144,9 +146,18 @@ REGISTRY: tuple[TopicSpec, ...] = (
              "counter's call, it finishes the ticket the counter was serving.",
              sv.CallToRequest(transaction="console-000004", ticket_id=42, user="giamdoc",
                              counter="5")),
+    _request("leave", cz.LeaveRequest, ("public",),
+             "Added within v1: the citizen leaves the queue from the page behind their "
+             "ticket's QR code; the waiting ticket named by its public token is `cancelled`, "
+             "so no counter calls it. A token of another day is `unknown_ticket`.",
+             cz.LeaveRequest(transaction="public-000001", token="Xq3v9Lk2PzR8sT1uW4yB0A")),
+    _request("coming", cz.ComingRequest, ("public",),
+             "Added within v1: the called citizen tells the counter they are on their way "
+             "(the counter's state shows the ticket's `coming_at`).",
+             cz.ComingRequest(transaction="public-000002", token="Xq3v9Lk2PzR8sT1uW4yB0A")),
     TopicSpec(
         name="reply", pattern="reply/{device}", model=m.Reply, qos=1, retained=False,
-        publishers=("hub",), subscribers=("kiosk", "counter", "rating", "console"),
+        publishers=("hub",), subscribers=("kiosk", "counter", "rating", "console", "public"),
         note="only the requesting device",
         description="The answer to every request, matched by `transaction`. `data` is the "
         "model the action names (see each request): the ticket for issue and print_failed, "
@@ -168,7 +179,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     ),
     TopicSpec(
         name="state.queues", pattern="state/queues", model=m.QueuesState, qos=1, retained=True,
-        publishers=("hub",), subscribers=("kiosk", "board", "counter", "console"),
+        publishers=("hub",), subscribers=("kiosk", "board", "counter", "console", "public"),
         description="Per service: names, whether it is open now, people waiting and the wait "
         "estimate.",
         example=m.QueuesState(seq=311, at=_NOW, services=[m.ServiceQueue(
@@ -178,7 +189,7 @@ REGISTRY: tuple[TopicSpec, ...] = (
     TopicSpec(
         name="state.counter", pattern="state/counters/{counter}", model=m.CounterView, qos=1,
         retained=True, publishers=("hub",),
-        subscribers=("board", "counter", "rating", "console"),
+        subscribers=("board", "counter", "rating", "console", "public"),
         description="A counter's status, its current ticket (null when idle), the officer on "
         "duty and a finished ticket awaiting the citizen's rating (null when none).",
         example=m.CounterView(counter="5", number=5, status="open", services=["A", "B"],
