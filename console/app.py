@@ -19,11 +19,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from console import devices as device_view
 from console.auth import LoginRefusedError, SignedIn, Users, csrf_ok, new_csrf, page, signed_in
-from console.centre import CentreConfig
 from console.day_cache import DayCache
 from console.i18n import environment
 from console.link import LobbyLink, LobbyNow, hub_online
 from console.store import StoreReader
+from lobby.config.watched import CentreConfig
 
 SESSION_HOURS = 12  # a working day; a session cookie of a closed browser ends sooner
 log = logging.getLogger(__name__)

@@ -23,11 +23,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from console.centre import CentreConfig
 from hub.console_user_cli import password_hasher
 from hub.errors import HubError
 from hub.guard import SignInGuard
 from lobby.config.people import ConsoleUser
+from lobby.config.watched import CentreConfig
 
 log = logging.getLogger(__name__)
 

@@ -68,12 +68,12 @@ def run(args: argparse.Namespace) -> int:
     _return_large_blocks()
     from console.app import ConsoleServices
     from console.auth import Users
-    from console.centre import CentreConfig
     from console.day_cache import DayCache
     from console.devices import AlertLog
     from console.link import LobbyLink
     from console.store import StoreReader
     from console.web import create_app
+    from lobby.config.watched import CentreConfig
     from lobby.connection import broker_address
 
     config = read_config(args.config)

@@ -17,12 +17,12 @@ import sys
 from pathlib import Path
 
 from console import charts, reporting
-from console.centre import CentreConfig
 from console.day_cache import DayCache
 from console.i18n import environment, translations
 from console.reporting import words
 from devicekit.assets import ASSETS
 from lobby.config.models import LobbyConfig
+from lobby.config.watched import CentreConfig
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from console.app import ConsoleServices
 from console.auth import Users
-from console.centre import CentreConfig
 from console.day_cache import DayCache
 from console.link import LobbyLink
 from console.store import StoreReader
@@ -26,6 +25,7 @@ from hub.console_user_cli import password_hasher
 from lobby.bus import BrokerAddress
 from lobby.config import load_config
 from lobby.config.models import LobbyConfig
+from lobby.config.watched import CentreConfig
 from tests.helpers import SMALL_YAML, RunningHub, free_port
 
 PASSWORDS = {"giamdoc": "mật-khẩu-giám-đốc", "giamsat": "mat-khau-giam-sat",

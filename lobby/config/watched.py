@@ -1,6 +1,7 @@
-"""The centre's configuration as the console uses it: the hub's own file, read again when it
-changes (`lobby config apply` and the settings page replace it), so a renamed service, a new
-counter or a removed console user takes effect at the next request."""
+"""The centre's configuration as the console and the public page use it: the hub's own file,
+read again when it changes (`lobby config apply` and the console's settings page replace it),
+so a renamed service, a new counter or a removed console user takes effect at the next
+request."""
 
 from __future__ import annotations
 
