@@ -66,3 +66,14 @@ def ahead_of_new(line: Sequence[Waiting], priority: str | None) -> int:
     if priority is None:
         return len(line)
     return sum(1 for t in line if t.priority is not None)
+
+
+def ahead_in_line(line: Sequence[Waiting], index: int) -> int:
+    """People ahead of `line[index]` (`line` in line order), as `ahead_of_new` counts for a
+    new ticket: for an ordinary ticket, everyone before it and every priority ticket behind
+    it (priority goes first); for a priority ticket, the priority tickets before it. The
+    interleave rule and other services' lines at shared counters are left out: a citizen is
+    told a little more than may be, never less."""
+    if line[index].priority is not None:
+        return sum(1 for t in line[:index] if t.priority is not None)
+    return index + sum(1 for t in line[index + 1:] if t.priority is not None)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.policy import ahead_of_new, next_streak, pick_next
+from hub.policy import ahead_in_line, ahead_of_new, next_streak, pick_next
 
 
 @dataclass
@@ -71,6 +71,23 @@ def test_people_ahead() -> None:
     line = [T("O", 1), T("P", 2, "elderly"), T("O2", 3)]
     assert ahead_of_new(line, None) == 3
     assert ahead_of_new(line, "elderly") == 1
+    # In line: an ordinary ticket counts the priority ticket behind it; a priority ticket
+    # only the priority tickets before it.
+    assert [ahead_in_line(line, i) for i in range(3)] == [1, 0, 2]
+
+
+@given(st.lists(st.sampled_from([None, "elderly"]), max_size=20),
+       st.sampled_from([None, "elderly"]))
+def test_ahead_in_line_of_the_last_is_ahead_of_new(priorities: list[str | None],
+                                                     new: str | None) -> None:
+    line = [T(f"t{i}", i, p) for i, p in enumerate(priorities)]
+    assert ahead_in_line([*line, T("new", 99, new)], len(line)) == ahead_of_new(line, new)
+
+
+def test_ahead_in_line_matches_the_order_a_lone_counter_calls_with_priority_first() -> None:
+    line = [T("O1", 1), T("P1", 2, "elderly"), T("O2", 3), T("P2", 4, "elderly")]
+    order = run({"A": line}, ["A"], ratio=99)  # priority always first: the count's premise
+    assert [order.index(t.name) for t in line] == [ahead_in_line(line, i) for i in range(4)]
 
 
 tickets = st.lists(
