@@ -1,0 +1,127 @@
+"""The tickets' pages, live: every open page follows its ticket; on each word from the hub
+(through the bus link) one round reads the waiting lines and the followed tickets once, works
+out every followed ticket's page and re-renders and pushes only those that changed — one
+round for a thousand phones, never one query per phone."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from citizen.link import PublicLink
+from citizen.pages import Pages
+from citizen.store import CitizenTicket, InLine, PublicStore
+from citizen.view import TicketPage, page_for
+from lobby.config.watched import CentreConfig
+
+COALESCE_SECONDS = 0.05  # a burst of publishes (a call changes the queues and a counter)
+TICK_SECONDS = 15.0  # rounds without news: the hub's silence, a rating window, midnight
+
+
+@dataclass(eq=False)
+class Follower:
+    """One open page's stream: the last page sent and the fragment to send next."""
+
+    ticket_id: int
+    lang: str
+    base: str
+    page: TicketPage | None = None
+    pending: str | None = None
+    ended: bool = False
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def push(self, page: TicketPage, html: str) -> None:
+        self.page, self.pending = page, html
+        self.ended = page.kind == "expired"
+        self.wake.set()
+
+
+class LiveTickets:
+    def __init__(self, centre: CentreConfig, store: PublicStore, link: PublicLink | None,
+                 pages: Pages) -> None:
+        self.centre = centre
+        self.store = store
+        self.link = link
+        self.pages = pages
+        self.followers: dict[int, set[Follower]] = {}
+        self.signal = asyncio.Event()
+        self.rounds = 0
+        self._lines: dict[str, list[InLine]] | None = None  # None: read again before use
+
+    def changed(self) -> None:
+        """Something changed at the hub (call on the event loop)."""
+        self._lines = None
+        self.signal.set()
+
+    def stale(self) -> bool:
+        return self.link is not None and not self.link.reachable()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(self.centre.current().site.zone)
+
+    def _page(self, ticket: CitizenTicket, lines: Mapping[str, Sequence[InLine]]) -> TicketPage:
+        link = self.link
+        return page_for(ticket, self.centre.current(), lines,
+                        link.queues if link else None, link.counters if link else {},
+                        time.time(), self.stale())
+
+    def page(self, ticket: CitizenTicket) -> TicketPage:
+        """One ticket's page now (a page load: the lines as of the last change)."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = self.store.waiting_lines()
+        return self._page(ticket, lines)
+
+    def follow(self, ticket_id: int, lang: str, base: str, page: TicketPage) -> Follower:
+        follower = Follower(ticket_id, lang, base, page)
+        self.followers.setdefault(ticket_id, set()).add(follower)
+        return follower
+
+    def unfollow(self, follower: Follower) -> None:
+        followers = self.followers.get(follower.ticket_id)
+        if followers is not None:
+            followers.discard(follower)
+            if not followers:
+                del self.followers[follower.ticket_id]
+
+    def _round(self, wanted: dict[int, list[Follower]]) -> list[tuple[Follower, TicketPage, str]]:
+        """In a worker thread: every followed ticket's page, rendered once per language for
+        those whose page changed."""
+        lines = self._lines = self.store.waiting_lines()
+        tickets = self.store.tickets(wanted)
+        at = self.now()
+        pushes: list[tuple[Follower, TicketPage, str]] = []
+        for ticket_id, followers in wanted.items():
+            ticket = tickets.get(ticket_id)
+            if ticket is None:
+                continue
+            page = self._page(ticket, lines)
+            rendered: dict[tuple[str, str], str] = {}
+            for follower in followers:
+                if follower.page == page:
+                    continue
+                key = (follower.lang, follower.base)
+                if key not in rendered:
+                    rendered[key] = self.pages.fragment(page, follower.lang, follower.base, at)
+                pushes.append((follower, page, rendered[key]))
+        return pushes
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.signal.wait(), TICK_SECONDS)
+            await asyncio.sleep(COALESCE_SECONDS)
+            self.signal.clear()
+            self._lines = None
+            wanted = {ticket_id: list(followers)
+                      for ticket_id, followers in self.followers.items()}
+            if not wanted:
+                continue
+            pushes = await asyncio.to_thread(self._round, wanted)
+            for follower, page, html in pushes:
+                follower.push(page, html)
+            self.rounds += 1

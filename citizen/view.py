@@ -1,0 +1,118 @@
+"""A ticket's page as its citizen sees it, computed from the store (the ticket, the waiting
+lines) and the hub's last word on the bus (estimates, counters): a frozen value, so that the
+live side re-renders and re-sends a page only when something on it changed."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from citizen.store import CitizenTicket, InLine
+from hub.numbering import local_day
+from hub.policy import ahead_in_line
+from lobby.config.models import LobbyConfig
+from lobby.contract import messages as m
+
+# What the page shows, one per ticket state, and "expired" for a ticket of an earlier day.
+STATES = ("waiting", "called", "done", "no_show", "cancelled", "not_handed_out", "expired")
+
+
+@dataclass(frozen=True)
+class RatingChoice:
+    id: str
+    names: tuple[tuple[str, str], ...]  # (language, name)
+    colour: str
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    kind: str  # one of STATES
+    number: str
+    service_names: tuple[tuple[str, str], ...]
+    ahead: int | None = None
+    estimate_minutes: int | None = None
+    counters: tuple[int, ...] = ()  # the numbers of the counters that serve its service
+    counter_number: int | None = None  # called: where to go
+    recalls: int = 0
+    coming: bool = False
+    rating: tuple[RatingChoice, ...] = ()  # offered now (done, not rated, in the window)
+    rated: bool = False
+    rating_until: float | None = None  # the live side re-renders when the window closes
+    stale: bool = False  # the hub or the broker is out of reach: what is shown may be old
+
+    def service_name(self, lang: str) -> str:
+        names = dict(self.service_names)
+        return names.get(lang) or names.get("en") or next(iter(names.values()), "")
+
+    @property
+    def times_called(self) -> int:
+        return self.recalls + 1
+
+
+def _ahead(ticket: CitizenTicket, lines: Mapping[str, Sequence[InLine]]) -> int | None:
+    line = lines.get(ticket.service, ())
+    for index, waiting in enumerate(line):
+        if waiting.id == ticket.id:
+            return ahead_in_line(line, index)
+    return None  # between the store's read and the line's: the next change tells
+
+
+def _estimate(ahead: int | None, service: str, queues: m.QueuesState | None) -> int | None:
+    """The hub's estimate for its whole line, in proportion to the people ahead (the hub
+    estimates with one average service time per service and its serving counters)."""
+    if ahead is None or queues is None:
+        return None
+    found = next((s for s in queues.services if s.id == service), None)
+    if found is None or found.estimate_minutes is None or found.waiting <= 0:
+        return None
+    return math.ceil(found.estimate_minutes * ahead / found.waiting)
+
+
+def _counters(config: LobbyConfig, service: str,
+              counters: Mapping[str, m.CounterView]) -> tuple[int, ...]:
+    """The counters serving the service: the open ones if any is open, else all."""
+    serving = config.counters_serving(service)
+    open_now = [c for c in serving if (v := counters.get(c.id)) and v.status == "open"]
+    return tuple(sorted(c.number for c in (open_now or serving)))
+
+
+def _rating(config: LobbyConfig, ticket: CitizenTicket,
+            now: float) -> tuple[tuple[RatingChoice, ...], float | None]:
+    if ticket.state != "done" or ticket.closed_at is None or ticket.rated:
+        return (), None
+    until = ticket.closed_at + config.ratings.rating_window_seconds
+    if now >= until:
+        return (), None
+    choices = tuple(RatingChoice(level.id, tuple(level.names.items()), level.colour)
+                    for level in config.ratings.levels)
+    return choices, until
+
+
+def page_for(ticket: CitizenTicket, config: LobbyConfig,
+             lines: Mapping[str, Sequence[InLine]], queues: m.QueuesState | None,
+             counters: Mapping[str, m.CounterView], now: float, stale: bool) -> TicketPage:
+    service = config.service(ticket.service)
+    names = tuple(service.names.items()) if service else ((config.site.languages[0],
+                                                           ticket.service),)
+    if ticket.day != local_day(now, config.site.zone):
+        return TicketPage("expired", ticket.number, names)
+    counter = config.counter(ticket.counter) if ticket.counter else None
+    base = TicketPage(ticket.state, ticket.number, names, stale=stale)
+    if ticket.state == "waiting":
+        ahead = _ahead(ticket, lines)
+        return replace(base, ahead=ahead,
+                       estimate_minutes=_estimate(ahead, ticket.service, queues),
+                       counters=_counters(config, ticket.service, counters))
+    if ticket.state == "called":
+        view = counters.get(ticket.counter or "")
+        number = counter.number if counter else (view.number if view else None)
+        return replace(base, counter_number=number, recalls=ticket.recalls,
+                       coming=ticket.coming)
+    if ticket.state == "done":
+        rating, until = _rating(config, ticket, now)
+        return replace(base, counter_number=counter.number if counter else None,
+                       rating=rating, rated=ticket.rated, rating_until=until)
+    if ticket.state not in STATES:  # a state added later: say the least
+        return replace(base, kind="cancelled")
+    return replace(base, recalls=ticket.recalls)

@@ -1,0 +1,90 @@
+"""The citizens' public page for tests: a hub on the shared broker and `lobby public`'s app on
+a free loopback port, in this process (uvicorn in a thread), so a test can look inside."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from citizen.limits import AddressLimits
+from citizen.link import PublicLink
+from citizen.live import LiveTickets
+from citizen.pages import Pages
+from citizen.store import PublicStore
+from citizen.web import PublicServices, create_app
+from lobby.bus import BrokerAddress
+from lobby.config import load_config
+from lobby.config.models import LobbyConfig
+from lobby.config.watched import CentreConfig
+from tests.helpers import SMALL_YAML, RunningHub, free_port
+
+PUBLIC_DEVICES = ("  - {id: public-1, role: public}\n"
+                  "  - {id: pad-1, role: rating, counters: [\"1\"]}\n")
+
+
+def public_config_file(folder: Path, port: int, **public: object) -> tuple[LobbyConfig, Path]:
+    """The small centre with a public page at 127.0.0.1:`port`, under a site id of its own."""
+    settings = ", ".join(f"{key}: {value}" for key, value in
+                         {"url": f"http://127.0.0.1:{port}", **public}.items())
+    text = SMALL_YAML.replace("devices:\n", "devices:\n" + PUBLIC_DEVICES)
+    text = text.replace("id: test-site", f"id: t-{uuid.uuid4().hex[:10]}")
+    config_file = folder / "lobby.yaml"
+    config_file.write_text(text + f"public: {{{settings}}}\n", encoding="utf-8")
+    return load_config(config_file), config_file
+
+
+class RunningPublic:
+    def __init__(self, config: LobbyConfig, config_file: Path, db: Path,
+                 broker: BrokerAddress | None, port: int) -> None:
+        assert config.public is not None
+        centre = CentreConfig(config_file)
+        self.link = PublicLink(config, "public-1", broker) if broker else None
+        store = PublicStore(db)
+        pages = Pages()
+        self.services = PublicServices(
+            centre=centre, store=store, link=self.link,
+            live=LiveTickets(centre, store, self.link, pages), pages=pages,
+            limits=AddressLimits(config.public.requests_per_minute,
+                                 config.public.streams_per_address,
+                                 config.public.trusted_proxies))
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(uvicorn.Config(create_app(self.services), host="127.0.0.1",
+                                                    port=port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True, name="public")
+        if self.link is not None:
+            self.link.start()
+            assert self.link.bus.wait_connected(5)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the public page did not start"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(5)
+        if self.link is not None:
+            self.link.stop()
+        self.services.store.close()
+
+
+@contextmanager
+def public_lobby(folder: Path, broker: BrokerAddress,
+                 **public: object) -> Iterator[tuple[RunningHub, RunningPublic]]:
+    port = free_port()
+    config, config_file = public_config_file(folder, port, **public)
+    db = folder / "hub.sqlite"
+    hub = RunningHub(config, db, broker)
+    page = RunningPublic(config, config_file, db, broker, port)
+    try:
+        yield hub, page
+    finally:
+        page.stop()
+        hub.stop()
