@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
 
 from kiosk.client import KioskClient
 from kiosk.printing.devices import FilePrinter
@@ -22,7 +22,7 @@ from tests.console_helpers import chromium
 from tests.helpers import DeviceClient, RunningHub, wait_for
 from tests.public_helpers import RunningPublic, public_lobby
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
