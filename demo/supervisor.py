@@ -9,6 +9,7 @@ import importlib.util
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from pathlib import Path
 from devicekit.window import windowed_size
 from lobby.broker.embedded import BrokerStartError, revive, start_embedded
 from lobby.cli import DEFAULT_CONFIG, available_commands, read_config
+from lobby.config.loader import PUBLIC_URL_ENV
 from lobby.config.models import Device, LobbyConfig
 
 log = logging.getLogger("demo")
@@ -66,6 +68,40 @@ def _console_command(config: LobbyConfig, args: argparse.Namespace, var: Path,
             str(var / "demo.sqlite"), "--var", str(var)]
 
 
+def _public_command(config: LobbyConfig, args: argparse.Namespace, var: Path,
+                    address: str) -> list[str] | None:
+    """The citizens' ticket page, when installed and configured with a device of its own."""
+    if "public" not in available_commands() or importlib.util.find_spec("starlette") is None:
+        return None
+    if not any(d.role == "public" for d in config.devices) or config.public is None:
+        return None
+    return ["public", "--config", args.config, "--broker", address, "--db",
+            str(var / "demo.sqlite")]
+
+
+def lan_address() -> str | None:
+    """This machine's address on its network (the route a packet out would take; nothing is
+    sent), for phones on the same Wi-Fi; None without a network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 9))
+            found: str = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if found.startswith("127.") else found
+
+
+def public_url_for_phones(config: LobbyConfig) -> str | None:
+    """The ticket page's address on this machine's LAN, when it listens on every interface
+    (the demo's setting): what the QR codes then carry, so that a phone on the same Wi-Fi
+    opens it. None keeps the configuration's address."""
+    if config.public is None:
+        return None
+    host, _, port = config.public.listen.rpartition(":")
+    lan = lan_address() if host in ("0.0.0.0", "::") else None
+    return f"http://{lan}:{port}" if lan else None
+
+
 def _positions(devices: dict[str, Device | None]) -> list[tuple[int, int]]:
     """The kiosk at the left, the board right of it, the terminal under the board and the
     rating pad (its counter's citizen side) right of the terminal."""
@@ -87,10 +123,13 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"lobby demo: {broker.kind} broker on {broker.host}:{broker.port}, data under {var}/")
     lobby = [sys.executable, "-m", "lobby.cli", "--log-level", args.log_level]
     address = f"{broker.host}:{broker.port}"
+    phones_url = public_url_for_phones(config)
+    # Every program reads it (the kiosk prints it in the QR codes, the hub publishes it).
+    shared_env = {PUBLIC_URL_ENV: phones_url} if phones_url else {}
     processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(name: str, command: list[str], window: bool = False) -> None:
-        env = dict(os.environ)
+        env = {**os.environ, **shared_env}
         if window:
             # Kivy keeps its settings and logs in ~/.kivy unless told: under --var with the
             # rest, a folder per app (apps starting at once in one folder race to create its
@@ -115,6 +154,9 @@ def run_demo(args: argparse.Namespace) -> int:
     console = _console_command(config, args, var, address)
     if console is not None:
         start("console", console)
+    public = _public_command(config, args, var, address)
+    if public is not None:
+        start("public", public)
     has_kiosk = any(c[0] == "kiosk" for c in apps)
     if args.simulate == "yes" or (args.simulate == "auto" and not has_kiosk):
         reason = "--simulate yes" if args.simulate == "yes" else "no kiosk window is open"
@@ -127,6 +169,9 @@ def run_demo(args: argparse.Namespace) -> int:
                     if Path(args.config).resolve() == Path(DEFAULT_CONFIG).resolve() else "")
         print(f"lobby demo: the centre's console is at http://{config.console.listen}/ — sign "
               f"in as {users}{password}")
+    if public is not None and config.public is not None:
+        print(f"lobby demo: each ticket's QR code opens its live page at "
+              f"{phones_url or config.public.url}/t/… (a phone on this Wi-Fi can open it)")
     print(f"lobby demo: running {', '.join(processes)}; watch it with\n"
           f"  mosquitto_sub -p {broker.port} -v -t 'lobby/{config.site.id}/#'\n"
           f"Ctrl-C stops everything.")

@@ -13,8 +13,8 @@ from hub.operations import OPERATIONS
 from lobby.contract import REGISTRY
 from tests.helpers import ROOT
 
-PACKAGES = ("lobby", "hub", "devicekit", "kiosk", "display", "demo", "console", "emulators",
-            "tests", "bench")
+PACKAGES = ("lobby", "hub", "devicekit", "kiosk", "display", "demo", "console", "citizen",
+            "emulators", "tests", "bench")
 
 
 def modules() -> Iterator[tuple[str, Path]]:

@@ -68,6 +68,7 @@ def test_demo_writes_everything_under_its_var_folder(tmp_path: Path) -> None:
     work.mkdir()
     raw = yaml.safe_load(DEMO.read_text())
     raw["broker"]["port"] = free_port()
+    raw["public"]["listen"] = f"127.0.0.1:{free_port()}"  # tests use the loopback only
     config = tmp_path / "centre.yaml"
     config.write_text(yaml.safe_dump(raw, allow_unicode=True))
     var = tmp_path / "demo-data"

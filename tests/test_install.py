@@ -21,7 +21,8 @@ from lobby.bus import BrokerAddress
 from tests.helpers import ROOT, DeviceClient, small_config_file, wait_for
 
 PIP_TIMEOUT = 600
-SOURCES = ("lobby", "hub", "devicekit", "kiosk", "display", "demo", "console", "assets")
+SOURCES = ("lobby", "hub", "devicekit", "kiosk", "display", "demo", "console", "citizen",
+           "assets")
 
 
 @pytest.fixture(scope="module")

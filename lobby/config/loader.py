@@ -8,6 +8,7 @@ silently collapse, are reported too.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from lobby.config.models import LobbyConfig, reference_problems
+from lobby.config.models import LobbyConfig, PublicPage, reference_problems
 
 KeyPath = tuple[str | int, ...]
 
@@ -106,6 +107,25 @@ def parse_config(text: str, source: str = "<config>") -> LobbyConfig:
     return config
 
 
+# The public page's address when it is known only at start (`lobby demo` on a laptop whose
+# address the Wi-Fi's DHCP gives): it replaces `public.url` for every program of the lobby.
+PUBLIC_URL_ENV = "LOBBY_PUBLIC_URL"
+
+
+def _public_url_from_environment(config: LobbyConfig, source: str) -> LobbyConfig:
+    url = os.environ.get(PUBLIC_URL_ENV)
+    if not url:
+        return config
+    settings = config.public.model_dump() if config.public else {}
+    try:
+        public = PublicPage.model_validate({**settings, "url": url})
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"]
+        raise ConfigError(source, [Problem(None, "public.url",
+                                           f"{message} (from {PUBLIC_URL_ENV}={url!r})")]) from None
+    return config.model_copy(update={"public": public})
+
+
 def load_config(path: str | Path) -> LobbyConfig:
     file = Path(path)
     try:
@@ -114,4 +134,4 @@ def load_config(path: str | Path) -> LobbyConfig:
         raise ConfigError(str(path), [Problem(None, "", f"cannot read: {exc.strerror}")]) from None
     except UnicodeDecodeError:
         raise ConfigError(str(path), [Problem(None, "", "not UTF-8 text")]) from None
-    return parse_config(text, str(path))
+    return _public_url_from_environment(parse_config(text, str(path)), str(path))
