@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -160,7 +161,9 @@ async def events(request: Request) -> Response:
             yield "retry: 3000\n\n" + _sse("ticket", first)
             while not follower.ended:
                 try:
-                    await asyncio.wait_for(follower.wake.wait(), KEEPALIVE_SECONDS)
+                    # Spread: a thousand streams opened together must not all wake at once.
+                    await asyncio.wait_for(follower.wake.wait(),
+                                           KEEPALIVE_SECONDS * random.uniform(0.8, 1.2))
                 except TimeoutError:
                     yield ": alive\n\n"  # keeps proxies and phones' radios from dropping it
                     continue
