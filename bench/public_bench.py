@@ -173,7 +173,7 @@ async def page_loads(port: int, tokens: list[str], rate: float, seconds: float) 
 
 
 def browser_figures(url: str, token: str) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Request, sync_playwright
 
     figures: dict[str, Any] = {}
     with sync_playwright() as playwright:
@@ -184,7 +184,11 @@ def browser_figures(url: str, token: str) -> dict[str, Any]:
                                           is_mobile=True, locale="vi-VN")
             page = context.new_page()
             requests: list[str] = []
-            page.on("request", lambda request, seen=requests: seen.append(request.url))
+
+            def seen(request: Request, into: list[str] = requests) -> None:
+                into.append(request.url)
+
+            page.on("request", seen)
             if conditions is not None:
                 session = context.new_cdp_session(page)
                 session.send("Network.enable")
