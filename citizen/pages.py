@@ -62,7 +62,8 @@ class Pages:
             site_name=site.get(lang) or next(iter(site.values()), ""), message=message,
             languages=[(code, LANGUAGE_NAMES[code]) for code in config.site.languages
                        if code in LANGUAGE_NAMES],
-            refresh_seconds=REFRESH_SECONDS, style=Markup(style_for(levels_css(config))[0]),
+            refresh_seconds=REFRESH_SECONDS, static=base.rsplit("/t/", 1)[0] + "/static",
+            style=Markup(style_for(levels_css(config))[0]),
             **self._words(lang))
 
     def not_found(self, lang: str, text_key: str = "not_found") -> str:

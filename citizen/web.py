@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,7 +72,7 @@ class Headers:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = scope["path"].startswith("/static/")
+        static = "/static/" in scope["path"]
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -106,6 +106,16 @@ def _language(request: Request) -> str:
                            request.headers.get("accept-language", ""), config.site.languages)
 
 
+def prefix(config: LobbyConfig) -> str:
+    """The path of `public.url` ("" or "/xa-hoa-phu"): the page's own links carry it, and it
+    answers under it as well as at the root, so a reverse proxy may strip it or pass it."""
+    return urlsplit(config.public.url).path if config.public else ""
+
+
+def _base(request: Request, ticket: CitizenTicket) -> str:
+    return f"{prefix(_services(request).centre.current())}/t/{ticket.token}"
+
+
 def _ticket(request: Request) -> CitizenTicket:
     """Today's ticket of the address's token, or 404 (made up, or of another day: alike)."""
     services = _services(request)
@@ -126,7 +136,7 @@ async def ticket_page(request: Request) -> Response:
     message_key = MESSAGES.get(request.query_params.get("m", ""))
     page = services.live.page(ticket)
     config = services.centre.current()
-    html = services.pages.document(page, lang, f"/t/{ticket.token}", services.live.now(),
+    html = services.pages.document(page, lang, _base(request, ticket), services.live.now(),
                                    config, say(message_key, lang) if message_key else None)
     return HTMLResponse(html)
 
@@ -135,7 +145,7 @@ async def fragment(request: Request) -> Response:
     services = _services(request)
     ticket = _ticket(request)
     page = services.live.page(ticket)
-    return HTMLResponse(services.pages.fragment(page, _language(request), f"/t/{ticket.token}",
+    return HTMLResponse(services.pages.fragment(page, _language(request), _base(request, ticket),
                                                 services.live.now()))
 
 
@@ -151,7 +161,7 @@ async def events(request: Request) -> Response:
     if not services.limits.open_stream(address):
         return Response(status_code=429, headers={"retry-after": "30"})
     lang = _language(request)
-    base = f"/t/{ticket.token}"
+    base = _base(request, ticket)
     page = services.live.page(ticket)
     follower = services.live.follow(ticket.id, lang, base, page)
     first = services.pages.fragment(page, lang, base, services.live.now())
@@ -213,11 +223,11 @@ async def act(request: Request) -> Response:
     fields: dict[str, object] = {"token": ticket.token}
     if action == "rate":
         if config.ratings.level(level) is None or ticket.counter is None:
-            return _back(ticket, lang, "refused")
+            return _back(_base(request, ticket), lang, "refused")
         fields.update(counter=ticket.counter, ticket_id=ticket.id, level=level)
     outcome = await _ask(services, action, fields)
     services.live.changed()
-    return _back(ticket, lang, outcome)
+    return _back(_base(request, ticket), lang, outcome)
 
 
 async def _ask(services: PublicServices, action: str, fields: dict[str, object]) -> str | None:
@@ -235,9 +245,9 @@ async def _ask(services: PublicServices, action: str, fields: dict[str, object])
     return code if code in MESSAGES else "refused"
 
 
-def _back(ticket: CitizenTicket, lang: str, message: str | None) -> Response:
+def _back(base: str, lang: str, message: str | None) -> Response:
     query = f"?lang={lang}" + (f"&m={message}" if message else "")
-    return RedirectResponse(f"/t/{ticket.token}{query}", status_code=303)
+    return RedirectResponse(f"{base}{query}", status_code=303)
 
 
 async def not_found(request: Request, _exc: Exception) -> Response:
@@ -265,14 +275,18 @@ def create_app(services: PublicServices) -> Starlette:
         if services.link is not None:
             services.link.changed = lambda: None
 
-    routes = [
+    ticket_routes = [
         Route("/t/{token}", ticket_page),
         Route("/t/{token}/fragment", fragment),
         Route("/t/{token}/events", events),
         Route("/t/{token}/{action:str}", act, methods=["POST"]),
-        Route("/favicon.ico", lambda _request: Response(status_code=204)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    routes: list[BaseRoute] = [*ticket_routes,
+                               Route("/favicon.ico", lambda _request: Response(status_code=204))]
+    under = prefix(services.centre.current())
+    if under:
+        routes.append(Mount(under, routes=ticket_routes))
     refused = services.pages.not_found("vi", "too_many").encode()
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(Headers, centre=services.centre),

@@ -28,10 +28,12 @@ PUBLIC_DEVICES = ("  - {id: public-1, role: public}\n"
                   "  - {id: pad-1, role: rating, counters: [\"1\"]}\n")
 
 
-def public_config_file(folder: Path, port: int, **public: object) -> tuple[LobbyConfig, Path]:
-    """The small centre with a public page at 127.0.0.1:`port`, under a site id of its own."""
+def public_config_file(folder: Path, port: int, path: str = "",
+                       **public: object) -> tuple[LobbyConfig, Path]:
+    """The small centre with a public page at 127.0.0.1:`port`[`path`], under a site id of
+    its own."""
     settings = ", ".join(f"{key}: {value}" for key, value in
-                         {"url": f"http://127.0.0.1:{port}", **public}.items())
+                         {"url": f"http://127.0.0.1:{port}{path}", **public}.items())
     text = SMALL_YAML.replace("devices:\n", "devices:\n" + PUBLIC_DEVICES)
     text = text.replace("id: test-site", f"id: t-{uuid.uuid4().hex[:10]}")
     config_file = folder / "lobby.yaml"
@@ -76,10 +78,10 @@ class RunningPublic:
 
 
 @contextmanager
-def public_lobby(folder: Path, broker: BrokerAddress,
+def public_lobby(folder: Path, broker: BrokerAddress, path: str = "",
                  **public: object) -> Iterator[tuple[RunningHub, RunningPublic]]:
     port = free_port()
-    config, config_file = public_config_file(folder, port, **public)
+    config, config_file = public_config_file(folder, port, path, **public)
     db = folder / "hub.sqlite"
     hub = RunningHub(config, db, broker)
     page = RunningPublic(config, config_file, db, broker, port)

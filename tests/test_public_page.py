@@ -229,3 +229,26 @@ def test_without_the_hub_the_page_says_so_and_keeps_the_place(
         finally:
             context.close()
         assert isinstance(public, RunningPublic)
+
+
+def test_a_public_address_with_a_path_works_with_or_without_a_proxy_stripping_it(
+        browser: Browser, mosquitto: BrokerAddress, tmp_path: Path) -> None:
+    with public_lobby(tmp_path, mosquitto, path="/xa-hoa-phu") as (hub, public):
+        [token] = issue(hub, mosquitto)
+        context = phone(browser, "en-US")
+        try:
+            page = context.new_page()
+            page.goto(f"{public.url}/xa-hoa-phu/t/{token}")
+            ticket = page.locator("#ticket")
+            expect(ticket.locator(".alert-choice")).to_be_visible()  # its script loaded
+            assert page.locator("form[action$='/leave']").get_attribute("action") == (
+                f"/xa-hoa-phu/t/{token}/leave")
+            counter = DeviceClient(hub.config, mosquitto, "counter-1")
+            try:
+                counter.ask("call_next", counter="1")
+            finally:
+                counter.stop()
+            expect(ticket.locator(".call")).to_have_text("Please go to counter 1")  # live
+            assert httpx.get(f"{public.url}/t/{token}").status_code == 200  # stripped
+        finally:
+            context.close()
