@@ -88,7 +88,8 @@ def choose_language(wanted: str | None, accept: str, offered: Sequence[str]) -> 
                 weight = float(params.strip()[2:])
             except ValueError:
                 weight = 0.0
-        weighted.append((-weight, position, tag.split("-")[0].strip().lower()))
+        if weight > 0:  # q=0: "not this one"
+            weighted.append((-weight, position, tag.split("-")[0].strip().lower()))
     for _, _, lang in sorted(weighted):
         if lang in usable:
             return lang

@@ -252,3 +252,29 @@ def test_a_public_address_with_a_path_works_with_or_without_a_proxy_stripping_it
             assert httpx.get(f"{public.url}/t/{token}").status_code == 200  # stripped
         finally:
             context.close()
+
+
+def test_without_event_streams_the_page_polls_and_without_script_it_refreshes(
+        browser: Browser, mosquitto: BrokerAddress, tmp_path: Path) -> None:
+    with public_lobby(tmp_path, mosquitto) as (hub, public):
+        [token] = issue(hub, mosquitto)
+        context = phone(browser, "en-US")
+        counter = DeviceClient(hub.config, mosquitto, "counter-1")
+        try:
+            page = context.new_page()
+            page.add_init_script("delete window.EventSource;")  # a browser without them
+            streams: list[str] = []
+            page.on("request", lambda request: streams.append(request.url)
+                    if "/events" in request.url else None)
+            page.goto(f"{public.url}/t/{token}")
+            counter.ask("call_next", counter="1")
+            # Within the 10-s poll, without a reload and without an event stream.
+            expect(page.locator("#ticket .call")).to_have_text("Please go to counter 1",
+                                                               timeout=12_000)
+            assert streams == []
+            html = httpx.get(f"{public.url}/t/{token}").text
+            assert '<noscript><meta http-equiv="refresh" content="20"></noscript>' in html
+            assert 'action="/t/' in html  # "I'm coming" as a plain form
+        finally:
+            counter.stop()
+            context.close()
