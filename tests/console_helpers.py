@@ -4,15 +4,12 @@ loopback port, in this process (a thread), so a test can also look at its state.
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from console.app import ConsoleServices
@@ -27,6 +24,7 @@ from lobby.config import load_config
 from lobby.config.models import LobbyConfig
 from lobby.config.watched import CentreConfig
 from tests.helpers import SMALL_YAML, RunningHub, free_port
+from tests.web_helpers import ServedApp
 
 PASSWORDS = {"giamdoc": "mật-khẩu-giám-đốc", "giamsat": "mat-khau-giam-sat",
              "xem": "chi-xem-thoi-nhe"}
@@ -72,23 +70,14 @@ class RunningConsole:
             days=DayCache(config_file.parent / "console-days.sqlite", db),
             reports_dir=config_file.parent / "reports")
         app = create_app(self.services, secret="test-secret-" + config.site.id)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True, name="console")
         if self.link is not None:
             self.link.start()
             assert self.link.bus.wait_connected(5)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the console did not start"
-            time.sleep(0.02)
+        self.served = ServedApp(app, free_port(), "console")
+        self.port, self.url = self.served.port, self.served.url
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(5)
+        self.served.stop()
         if self.link is not None:
             self.link.stop()
         self.services.store.close()

@@ -3,14 +3,10 @@ a free loopback port, in this process (uvicorn in a thread), so a test can look 
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import uvicorn
 
 from citizen.limits import AddressLimits
 from citizen.link import PublicLink
@@ -23,6 +19,7 @@ from lobby.config import load_config
 from lobby.config.models import LobbyConfig
 from lobby.config.watched import CentreConfig
 from tests.helpers import SMALL_YAML, RunningHub, free_port
+from tests.web_helpers import ServedApp
 
 PUBLIC_DEVICES = ("  - {id: public-1, role: public}\n"
                   "  - {id: pad-1, role: rating, counters: [\"1\"]}\n")
@@ -55,23 +52,14 @@ class RunningPublic:
             limits=AddressLimits(config.public.requests_per_minute,
                                  config.public.streams_per_address,
                                  config.public.trusted_proxies))
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = uvicorn.Server(uvicorn.Config(create_app(self.services), host="127.0.0.1",
-                                                    port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True, name="public")
         if self.link is not None:
             self.link.start()
             assert self.link.bus.wait_connected(5)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the public page did not start"
-            time.sleep(0.02)
+        self.served = ServedApp(create_app(self.services), port, "public page")
+        self.url = self.served.url
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(5)
+        self.served.stop()
         if self.link is not None:
             self.link.stop()
         self.services.store.close()

@@ -19,7 +19,7 @@ DYNAMIC = [
     # ticket states and the events of a ticket's history
     "waiting", "called", "done", "no_show", "not_handed_out", "cancelled", "issued",
     "recalled", "transferred", "moved", "priority_raised", "called_by_supervisor",
-    "print_failed",
+    "print_failed", "coming",
     # paper, alerts and groupings
     *(f"paper_{state}" for state in get_args(m.PaperState)),
     "paper_out", "paper_near_end", "hub_offline", "keypad_line", "keypad_silent",
