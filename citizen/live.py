@@ -16,6 +16,7 @@ from citizen.link import PublicLink
 from citizen.pages import Pages
 from citizen.store import CitizenTicket, InLine, PublicStore
 from citizen.view import TicketPage, page_for
+from lobby.config.models import LobbyConfig
 from lobby.config.watched import CentreConfig
 
 COALESCE_SECONDS = 0.05  # a burst of publishes (a call changes the queues and a counter)
@@ -63,18 +64,18 @@ class LiveTickets:
     def now(self) -> dt.datetime:
         return dt.datetime.now(self.centre.current().site.zone)
 
-    def _page(self, ticket: CitizenTicket, lines: Mapping[str, Sequence[InLine]]) -> TicketPage:
+    def _page(self, ticket: CitizenTicket, lines: Mapping[str, Sequence[InLine]],
+              config: LobbyConfig, stale: bool) -> TicketPage:
         link = self.link
-        return page_for(ticket, self.centre.current(), lines,
-                        link.queues if link else None, link.counters if link else {},
-                        time.time(), self.stale())
+        return page_for(ticket, config, lines, link.queues if link else None,
+                        link.counters if link else {}, time.time(), stale)
 
     def page(self, ticket: CitizenTicket) -> TicketPage:
         """One ticket's page now (a page load: the lines as of the last change)."""
         lines = self._lines
         if lines is None:
             lines = self._lines = self.store.waiting_lines()
-        return self._page(ticket, lines)
+        return self._page(ticket, lines, self.centre.current(), self.stale())
 
     def follow(self, ticket_id: int, lang: str, base: str, page: TicketPage) -> Follower:
         follower = Follower(ticket_id, lang, base, page)
@@ -94,12 +95,13 @@ class LiveTickets:
         lines = self._lines = self.store.waiting_lines()
         tickets = self.store.tickets(wanted)
         at = self.now()
+        config, stale = self.centre.current(), self.stale()  # once for the whole round
         pushes: list[tuple[Follower, TicketPage, str]] = []
         for ticket_id, followers in wanted.items():
             ticket = tickets.get(ticket_id)
             if ticket is None:
                 continue
-            page = self._page(ticket, lines)
+            page = self._page(ticket, lines, config, stale)
             rendered: dict[tuple[str, str], str] = {}
             for follower in followers:
                 if follower.page == page:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -165,6 +166,16 @@ async def events(request: Request) -> Response:
     page = services.live.page(ticket)
     follower = services.live.follow(ticket.id, lang, base, page)
     first = services.pages.fragment(page, lang, base, services.live.now())
+    released = False
+
+    def release() -> None:
+        """Once, whichever comes first: the stream's end, or the response's (a phone gone
+        before the stream started never runs the stream's own `finally`)."""
+        nonlocal released
+        if not released:
+            released = True
+            services.live.unfollow(follower)
+            services.limits.close_stream(address)
 
     async def stream() -> AsyncIterator[str]:
         try:
@@ -182,11 +193,11 @@ async def events(request: Request) -> Response:
                     html, follower.pending = follower.pending, None
                     yield _sse("ticket", html)
         finally:
-            services.live.unfollow(follower)
-            services.limits.close_stream(address)
+            release()
 
     return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"X-Accel-Buffering": "no"})
+                             headers={"X-Accel-Buffering": "no"},
+                             background=BackgroundTask(release))
 
 
 def _same_origin(request: Request) -> bool:

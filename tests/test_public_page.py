@@ -185,8 +185,12 @@ def test_the_first_load_is_light_and_stays_on_the_lobby_s_server(
             html = page.content()
             for secret in ("kiosk-1", "counter-1", "public-1", "pad-1", "elderly", "A002"):
                 assert secret not in html
+            assert public.services.live.followers  # its event stream
         finally:
             context.close()
+        # The phone gone, its stream is let go: nothing followed, no stream counted.
+        assert wait_for(lambda: not public.services.live.followers, 5)
+        assert not public.services.limits._streams
 
 
 def test_per_address_limits_and_foreign_forms(mosquitto: BrokerAddress,
