@@ -35,6 +35,8 @@ def run_driver(mode: str, orientation: str, broker: BrokerAddress,
             device["board"] = {"orientation": orientation}
     if not any(device["role"] == "console" for device in raw["devices"]):
         raw["devices"].append({"id": "console-1", "role": "console"})  # announces
+    if not any(device["role"] == "public" for device in raw["devices"]):
+        raw["devices"].append({"id": "public-1", "role": "public"})  # "I'm coming"
     config_file = tmp_path / "display.yaml"
     config_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
     hub = RunningHub(load_config(config_file), tmp_path / "hub.sqlite", broker)
@@ -115,6 +117,7 @@ def test_counter_terminal_by_touch_and_keys(mosquitto: BrokerAddress, tmp_path: 
         assert not report["bad_pin_sent"]  # letters are not dropped and the rest sent
         assert report["signed_in"] == ["Quầy 1 · Trần Văn Hùng", "Đã đăng nhập: Trần Văn Hùng."]
         assert report["serving"] == "A001"
+        assert report["coming"].endswith(" · Công dân đang đến")  # said from the phone
         rows = hub.engine.store.conn.execute(
             "SELECT number, state, recalls, counter FROM tickets ORDER BY id").fetchall()
         assert rows[0] == ("A001", "done", 1, "1")  # Next (touch), R (key), D (key)

@@ -53,6 +53,7 @@ def main() -> int:
     # The other devices of the lobby, played by this driver.
     others = Bus(Topics(config.site.id), client_id="driver-others", broker=broker)
     kiosk = Requester(others, "kiosk-1")
+    citizens = Requester(others, "public-1")  # the ticket page behind a QR code
     console = Requester(others, "console-1")
     counters = {c: Requester(others, d.id) for d in config.devices if d.role == "counter"
                 for c in d.counters}
@@ -178,6 +179,7 @@ def main() -> int:
         terminal.start()
         model_t = terminal.model
         app = TerminalApp(model_t)
+        tokens: dict[str, str] = {}
 
         def button(action: str) -> Any:
             return next(b for b in app.root_widget.ids.buttons.children if b.action == action)
@@ -202,7 +204,9 @@ def main() -> int:
             report["buttons_with_message"] = places()
             shot("queue-empty")
             for service in ("A", "A", "C"):
-                kiosk.ask("issue", service=service)
+                issued = kiosk.ask("issue", service=service).data
+                assert issued is not None
+                tokens[issued.number] = issued.token
             return True
 
         def press_next() -> bool:
@@ -216,6 +220,14 @@ def main() -> int:
                 return False
             report["serving"] = model_t.ticket.number
             report["buttons_while_serving"] = places()
+            # The citizen says from their phone that they are coming.
+            citizens.ask("coming", token=tokens[model_t.ticket.number])
+            return True
+
+        def coming() -> bool:
+            if model_t.ticket is None or model_t.ticket.coming_at is None:
+                return False
+            report["coming"] = app.root_widget.ids.detail.text
             key("r")
             return True
 
@@ -297,7 +309,9 @@ def main() -> int:
             return True
 
         steps += [("connected; next with nobody waiting", empty), ("refusal shown", refused),
-                  ("tickets waiting; Next touched", press_next), ("serving; R pressed", serving),
+                  ("tickets waiting; Next touched", press_next),
+                  ("serving; the citizen's phone says coming", serving),
+                  ("shown coming; R pressed", coming),
                   ("recalled; Transfer touched", recalled), ("transfer dialog; D pressed",
                                                               transfer_dialog),
                   ("done", done), ("Sign in touched", sign_in), ("a name chosen", staff_chosen),
