@@ -6,29 +6,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 WORDS: dict[str, dict[str, str]] = {
-    "your_number": {"vi": "Số thứ tự của bạn", "en": "Your number"},
-    "ahead_none": {"vi": "Bạn là người tiếp theo", "en": "You are next"},
-    "ahead_one": {"vi": "Còn 1 người trước bạn", "en": "1 person ahead of you"},
-    "ahead_many": {"vi": "Còn {n} người trước bạn", "en": "{n} people ahead of you"},
+    "your_number": {"vi": "Số của quý khách", "en": "Your number"},
+    "ahead_none": {"vi": "Quý khách là người tiếp theo", "en": "You are next"},
+    "ahead_one": {"vi": "Còn 1 người trước quý khách", "en": "1 person ahead of you"},
+    "ahead_many": {"vi": "Còn {n} người trước quý khách", "en": "{n} people ahead of you"},
     "estimate": {"vi": "Dự kiến được gọi sau khoảng {m} phút",
                  "en": "You should be called in about {m} min"},
-    "estimate_soon": {"vi": "Sắp đến lượt bạn", "en": "Your turn is coming soon"},
+    "estimate_soon": {"vi": "Sắp đến lượt quý khách", "en": "Your turn is coming soon"},
     "counters": {"vi": "Quầy phục vụ: {list}", "en": "Served at counter {list}"},
     "called": {"vi": "Mời đến Quầy {n}", "en": "Please go to counter {n}"},
-    "called_now": {"vi": "Đến lượt bạn!", "en": "It's your turn!"},
+    "called_now": {"vi": "Đến lượt quý khách!", "en": "It's your turn!"},
     "recalled": {"vi": "Đã gọi lại {n} lần", "en": "Called again ({n}×)"},
     "coming": {"vi": "Tôi đang đến", "en": "I'm coming"},
-    "coming_sent": {"vi": "Quầy đã biết bạn đang đến", "en": "The counter knows you are coming"},
-    "done": {"vi": "Cảm ơn bạn đã đến làm thủ tục", "en": "Thank you for your visit"},
-    "rate_question": {"vi": "Bạn có hài lòng với việc phục vụ không?",
+    "coming_sent": {"vi": "Quầy đã biết quý khách đang đến",
+                    "en": "The counter knows you are coming"},
+    "done": {"vi": "Cảm ơn quý khách đã đến làm thủ tục", "en": "Thank you for your visit"},
+    "rate_question": {"vi": "Quý khách có hài lòng với việc phục vụ không?",
                       "en": "How satisfied are you with the service?"},
-    "rated": {"vi": "Cảm ơn bạn đã đánh giá", "en": "Thank you for your rating"},
+    "rated": {"vi": "Cảm ơn quý khách đã đánh giá", "en": "Thank you for your rating"},
     "rating_closed": {"vi": "Đã hết thời gian đánh giá", "en": "The time to rate has passed"},
-    "no_show": {"vi": "Bạn đã được gọi {n} lần nhưng không có mặt. Vui lòng lấy số mới tại "
+    "no_show": {"vi": "Quý khách đã được gọi {n} lần nhưng không có mặt. Vui lòng lấy số mới tại "
                       "máy lấy số.",
                 "en": "You were called {n} times but did not come. Please take a new number "
                       "at the kiosk."},
-    "cancelled": {"vi": "Phiếu này đã được huỷ. Bạn không còn trong hàng chờ.",
+    "cancelled": {"vi": "Phiếu này đã được huỷ. Quý khách không còn trong hàng chờ.",
                   "en": "This ticket was cancelled. You are no longer in the queue."},
     "not_handed_out": {"vi": "Phiếu này không được phát ra (máy lấy số gặp sự cố). Vui lòng "
                              "lấy số mới.",
@@ -37,7 +38,7 @@ WORDS: dict[str, dict[str, str]] = {
     "expired": {"vi": "Phiếu này đã hết hạn: phiếu chỉ có giá trị trong ngày.",
                 "en": "This ticket has expired: a ticket is valid on its day only."},
     "leave": {"vi": "Rời hàng chờ", "en": "Leave the queue"},
-    "leave_confirm": {"vi": "Bạn chắc chắn muốn rời hàng chờ? Phiếu sẽ bị huỷ và không quầy "
+    "leave_confirm": {"vi": "Quý khách chắc chắn muốn rời hàng chờ? Phiếu sẽ bị huỷ và không quầy "
                             "nào gọi số này nữa.",
                       "en": "Are you sure? Your ticket will be cancelled and no counter will "
                             "call this number."},
@@ -45,10 +46,10 @@ WORDS: dict[str, dict[str, str]] = {
     "alert_label": {"vi": "Báo cho tôi khi còn", "en": "Alert me when"},
     "alert_people": {"vi": "{n} người trước tôi", "en": "{n} or fewer are ahead"},
     "alert_off": {"vi": "Không báo", "en": "No alert"},
-    "alert_now": {"vi": "Sắp đến lượt bạn! Hãy quay lại khu vực chờ.",
+    "alert_now": {"vi": "Sắp đến lượt quý khách! Xin quay lại khu vực chờ.",
                   "en": "Your turn is near! Please come back to the waiting area."},
     "stale": {"vi": "Tạm mất kết nối với hệ thống xếp hàng: thông tin có thể chưa mới nhất. "
-                    "Chỗ của bạn vẫn được giữ.",
+                    "Lượt của quý khách vẫn được giữ.",
               "en": "Lost contact with the queue system: this may be out of date. Your place "
                     "is kept."},
     "updated": {"vi": "Cập nhật lúc {time}", "en": "Updated at {time}"},
@@ -59,7 +60,7 @@ WORDS: dict[str, dict[str, str]] = {
                  "en": "Too many requests. Please try again in a minute."},
     "busy": {"vi": "Hệ thống đang bận, vui lòng thử lại.",
              "en": "The system is busy; please try again."},
-    "already_called": {"vi": "Số của bạn đã được gọi.", "en": "Your number has been called."},
+    "already_called": {"vi": "Số của quý khách đã được gọi.", "en": "Your number has been called."},
     "refused": {"vi": "Không thực hiện được.", "en": "That could not be done."},
     "back": {"vi": "Quay lại", "en": "Back"},
 }

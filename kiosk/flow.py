@@ -355,6 +355,7 @@ class KioskFlow(HubPresence):
             counters=tuple(c.number for c in self.config.counters_serving(ticket.service)),
             staff_language=self.config.site.languages[0],
             staff_service=self._service_name(ticket.service, self.config.site.languages[0]),
+            live_page=self.config.public is not None and bool(ticket.token),
         )
 
     # --- requests the hub never answered -------------------------------------------------------

@@ -161,3 +161,18 @@ def test_a_ticket_taken_in_english_keeps_the_vietnamese_for_staff() -> None:
                        if isinstance(b, Text)]
     assert "Quầy phục vụ: 3" in vietnamese_only and not any(
         "Served at" in t for t in vietnamese_only)
+
+
+def test_a_qr_that_opens_the_live_page_says_so_above_it() -> None:
+    from dataclasses import replace
+
+    from kiosk.printing.layout import QrCode
+
+    def caption(live: bool) -> list[str]:
+        blocks = ticket_blocks(replace(content("en"), live_page=live, staff_language="vi"))
+        qr = next(i for i, b in enumerate(blocks) if isinstance(b, QrCode))
+        return [b.text for b in blocks[qr - 2:qr] if isinstance(b, Text)]
+
+    assert caption(True) == ["Quét mã để theo dõi lượt của quý khách trên điện thoại",
+                             "Scan the code to follow your turn on your phone"]
+    assert "Scan the code to follow your turn on your phone" not in caption(False)

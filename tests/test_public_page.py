@@ -75,11 +75,11 @@ def test_the_printed_qr_opens_a_page_that_follows_the_ticket_to_the_counter(
             page.goto(address)
             ticket = page.locator("#ticket")
             expect(ticket.locator(".number")).to_have_text("A002")
-            expect(ticket).to_contain_text("Còn 1 người trước bạn")
+            expect(ticket).to_contain_text("Còn 1 người trước quý khách")
             expect(ticket).to_contain_text("Hộ tịch")
             expect(ticket.locator(".alert-choice")).to_be_visible()  # the script runs
             counter.ask("call_next", counter="1")  # A001
-            expect(ticket).to_contain_text("Bạn là người tiếp theo", timeout=1000)
+            expect(ticket).to_contain_text("Quý khách là người tiếp theo", timeout=1000)
             called = time.monotonic()
             counter.ask("call_next", counter="1")  # A002
             expect(ticket.locator(".call")).to_have_text("Mời đến Quầy 1", timeout=1000)
@@ -88,13 +88,13 @@ def test_the_printed_qr_opens_a_page_that_follows_the_ticket_to_the_counter(
             assert loads == [1], "the page reloaded"
             assert wait_for(lambda: page.title().startswith("🔔"), 3)  # the title blinks
             page.get_by_role("button", name="Tôi đang đến").click()
-            expect(ticket).to_contain_text("Quầy đã biết bạn đang đến")
+            expect(ticket).to_contain_text("Quầy đã biết quý khách đang đến")
             view = hub.engine.live.counters["1"].ticket
             assert view is not None and view.number == "A002" and view.coming_at is not None
             counter.ask("done", counter="1")
-            expect(ticket).to_contain_text("Bạn có hài lòng với việc phục vụ không?")
+            expect(ticket).to_contain_text("Quý khách có hài lòng với việc phục vụ không?")
             page.locator("form.rating button").first.click()
-            expect(ticket).to_contain_text("Cảm ơn bạn đã đánh giá")
+            expect(ticket).to_contain_text("Cảm ơn quý khách đã đánh giá")
             row = hub.engine.store.conn.execute(
                 "SELECT t.number, r.level, r.source FROM ratings r JOIN tickets t "
                 "ON t.id = r.ticket_id").fetchall()

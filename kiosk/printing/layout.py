@@ -25,6 +25,8 @@ class TicketContent:
     counters: tuple[int, ...] = ()
     staff_language: str | None = None
     staff_service: str | None = None
+    # The QR code opens the ticket's live page (the centre has `public.url`): say so.
+    live_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def ticket_blocks(content: TicketContent) -> list[Block]:
         numbers = ", ".join(str(n) for n in content.counters)
         blocks += each("Served at counters {numbers}", bold=True, numbers=numbers)
     blocks += each("Please watch the screen and listen for your number.")
+    if content.live_page:
+        blocks += each("Scan the code to follow your turn on your phone")
     blocks += [QrCode(content.qr_data), *each("Please keep your ticket", bold=True)]
     if content.footer:
         blocks.append(Text(content.footer))
