@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 
 from citizen.store import CitizenTicket, InLine
 from hub.numbering import local_day
-from hub.policy import ahead_in_line
-from lobby.config.models import LobbyConfig
+from hub.policy import ahead_at_counters, ahead_in_line
+from lobby.config.models import Counter, LobbyConfig
 from lobby.contract import messages as m
 
 # What the page shows, one per ticket state, and "expired" for a ticket of an earlier day.
@@ -50,11 +50,25 @@ class TicketPage:
         return self.recalls + 1
 
 
-def _ahead(ticket: CitizenTicket, lines: Mapping[str, Sequence[InLine]]) -> int | None:
+def _working(config: LobbyConfig, service: str,
+             counters: Mapping[str, m.CounterView]) -> list[Counter]:
+    """The counters serving the service: the open ones if any is open, else all (as the hub
+    counts them for its estimates)."""
+    serving = config.counters_serving(service)
+    open_now = [c for c in serving if (v := counters.get(c.id)) and v.status == "open"]
+    return open_now or serving
+
+
+def _ahead(ticket: CitizenTicket, lines: Mapping[str, Sequence[InLine]],
+           working: Sequence[Counter]) -> int | None:
+    """As the hub counts for a new ticket: its own line by the queue policy, and the lines
+    its counters serve first."""
     line = lines.get(ticket.service, ())
     for index, waiting in enumerate(line):
         if waiting.id == ticket.id:
-            return ahead_in_line(line, index)
+            counts = {service: len(others) for service, others in lines.items()}
+            return ahead_in_line(line, index) + ahead_at_counters(
+                ticket.service, [c.services for c in working], counts)
     return None  # between the store's read and the line's: the next change tells
 
 
@@ -67,14 +81,6 @@ def _estimate(ahead: int | None, service: str, queues: m.QueuesState | None) -> 
     if found is None or found.estimate_minutes is None or found.waiting <= 0:
         return None
     return math.ceil(found.estimate_minutes * ahead / found.waiting)
-
-
-def _counters(config: LobbyConfig, service: str,
-              counters: Mapping[str, m.CounterView]) -> tuple[int, ...]:
-    """The counters serving the service: the open ones if any is open, else all."""
-    serving = config.counters_serving(service)
-    open_now = [c for c in serving if (v := counters.get(c.id)) and v.status == "open"]
-    return tuple(sorted(c.number for c in (open_now or serving)))
 
 
 def _rating(config: LobbyConfig, ticket: CitizenTicket,
@@ -100,10 +106,12 @@ def page_for(ticket: CitizenTicket, config: LobbyConfig,
     counter = config.counter(ticket.counter) if ticket.counter else None
     base = TicketPage(ticket.state, ticket.number, names, stale=stale)
     if ticket.state == "waiting":
-        ahead = _ahead(ticket, lines)
+        ahead = _ahead(ticket, lines, _working(config, ticket.service, counters))
+        # Every counter that serves it, as the printed ticket lists them.
+        numbers = tuple(sorted(c.number for c in config.counters_serving(ticket.service)))
         return replace(base, ahead=ahead,
                        estimate_minutes=_estimate(ahead, ticket.service, queues),
-                       counters=_counters(config, ticket.service, counters))
+                       counters=numbers)
     if ticket.state == "called":
         view = counters.get(ticket.counter or "")
         number = counter.number if counter else (view.number if view else None)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from hub.estimates import RECENT, ServiceTimes
 from hub.model import CounterLive, Ticket
+from hub.policy import ahead_at_counters, ahead_of_new
 from hub.store import Store
-from lobby.config.models import LobbyConfig
+from lobby.config.models import Counter, LobbyConfig
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,18 @@ class LiveState:
         self.board.appendleft(call)
         self.last_called[call.service] = call.number
 
-    def serving_counters(self, service: str) -> int:
+    def serving(self, service: str) -> list[Counter]:
         """Open counters that serve `service`; if none is open yet, all that could."""
         serving = self.config.counters_serving(service)
         open_now = [c for c in serving if self.counters[c.id].status == "open"]
-        return len(open_now) or len(serving)
+        return open_now or serving
+
+    def serving_counters(self, service: str) -> int:
+        return len(self.serving(service))
+
+    def ahead_of_new(self, service: str, priority: str | None) -> int:
+        """People ahead of a ticket issued now: its line's (`policy.ahead_of_new`) and the
+        lines its counters serve first (`policy.ahead_at_counters`)."""
+        waiting = {s: len(line) for s, line in self.waiting.items()}
+        return ahead_of_new(self.waiting[service], priority) + ahead_at_counters(
+            service, [c.services for c in self.serving(service)], waiting)

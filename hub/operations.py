@@ -19,7 +19,7 @@ from hub.guard import SignInGuard
 from hub.live import Call, LiveState
 from hub.model import CounterLive, Ticket
 from hub.numbering import is_open, local_day, number_for, quota_reached
-from hub.policy import ahead_of_new, next_streak, pick_next
+from hub.policy import next_streak, pick_next
 from hub.store import Store
 from hub.views import Views
 from lobby.config.models import LobbyConfig
@@ -111,8 +111,7 @@ class Operations:
         index = self.store.next_daily_index(day, service.id)
         if quota_reached(service, index):
             raise HubError("quota_reached", f"service {service.id} has issued its daily quota")
-        line = self.live.waiting[service.id]
-        ahead = ahead_of_new(line, request.priority)
+        ahead = self.live.ahead_of_new(service.id, request.priority)
         ticket = Ticket(
             id=0, service=service.id, issued_service=service.id,
             number=number_for(service, index), day=day,

@@ -69,11 +69,25 @@ def ahead_of_new(line: Sequence[Waiting], priority: str | None) -> int:
 
 
 def ahead_in_line(line: Sequence[Waiting], index: int) -> int:
-    """People ahead of `line[index]` (`line` in line order), as `ahead_of_new` counts for a
-    new ticket: for an ordinary ticket, everyone before it and every priority ticket behind
-    it (priority goes first); for a priority ticket, the priority tickets before it. The
-    interleave rule and other services' lines at shared counters are left out: a citizen is
-    told a little more than may be, never less."""
+    """People ahead of `line[index]` in its own line (`line` in line order), as
+    `ahead_of_new` counts for a new ticket: for an ordinary ticket, everyone before it and
+    every priority ticket behind it (priority goes first); for a priority ticket, the
+    priority tickets before it. Add `ahead_at_counters` for the lines its counters serve
+    first."""
     if line[index].priority is not None:
         return sum(1 for t in line[:index] if t.priority is not None)
     return index + sum(1 for t in line[index + 1:] if t.priority is not None)
+
+
+def ahead_at_counters(service: str, counter_orders: Sequence[Sequence[str]],
+                      waiting: Mapping[str, int]) -> int:
+    """People of other lines a ticket of `service` waits for: a counter calls its services in
+    order, so at a counter serving [G, H] every G ticket goes before any H ticket. The
+    counter with the fewest such people reaches the line first: that many (none when some
+    counter serves `service` first). `counter_orders`: the service order of each counter
+    that serves it (the open ones, else all); `waiting`: people waiting per service. The
+    interleave rule, overdue priority tickets and people who arrive later are left out: a
+    count of now, not a promise."""
+    before = [sum(waiting.get(other, 0) for other in order[:order.index(service)])
+              for order in counter_orders if service in order]
+    return min(before, default=0)

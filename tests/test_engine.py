@@ -300,3 +300,12 @@ def test_a_ticket_nobody_holds_is_closed_apart_and_never_called(lobby: Lobby) ->
     kinds = [r[0] for r in lobby.engine.store.conn.execute(
         "SELECT kind FROM ticket_events WHERE kind = 'not_handed_out'")]
     assert len(kinds) == 2
+
+
+def test_a_new_ticket_counts_the_lines_its_open_counters_serve_first(lobby: Lobby) -> None:
+    lobby.issue("A")
+    lobby.issue("A")
+    # No counter open yet: counter 2 serves B first, so nobody is ahead of B001.
+    assert lobby.ask("kiosk-1", "issue", service="B").data.ahead == 0
+    lobby.ask("counter-1", "resume", counter="1")  # counter 1 (A, then B) open alone
+    assert lobby.ask("kiosk-1", "issue", service="B").data.ahead == 3  # A001, A002, B001

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.policy import ahead_in_line, ahead_of_new, next_streak, pick_next
+from hub.policy import ahead_at_counters, ahead_in_line, ahead_of_new, next_streak, pick_next
 
 
 @dataclass
@@ -110,3 +110,16 @@ def test_every_ticket_is_called_once_and_ordinary_ones_in_order(
     for line in lines.values():
         ordinary = [t.name for t in line if t.priority is None]
         assert [n for n in order if n in ordinary] == ordinary
+
+
+def test_lines_a_counter_serves_first_are_ahead_too() -> None:
+    waiting = {"G": 3, "H": 1, "K": 2}
+    # Counter 8 serves [G, H]: every G ticket goes before H's.
+    assert ahead_at_counters("H", [["G", "H"]], waiting) == 3
+    assert run({"G": [T("G1", 1), T("G2", 2), T("G3", 3)], "H": [T("H1", 0)]},
+               ["G", "H"]).index("H1") == 3
+    # Another counter serves H first, or after a shorter line: the nearer one counts.
+    assert ahead_at_counters("H", [["G", "H"], ["H"]], waiting) == 0
+    assert ahead_at_counters("H", [["G", "H"], ["K", "H"]], waiting) == 2
+    assert ahead_at_counters("G", [["G", "H"]], waiting) == 0
+    assert ahead_at_counters("Z", [], waiting) == 0

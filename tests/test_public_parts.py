@@ -132,3 +132,17 @@ def test_the_public_address_from_the_environment(tmp_path: Path,
     assert url is None or (url.startswith("http://") and url.endswith(":8090")
                            and "127.0.0.1" not in url)
     assert public_url_for_phones(CONFIG) is None  # listening on the loopback: as configured
+
+
+def test_a_line_second_at_its_only_counter_counts_the_first_line() -> None:
+    config = parse_config(SMALL_YAML)  # counter 2 serves [B]; counter 1 serves [A, B]
+    lines = {"A": [InLine(1, "A", None, 1.0), InLine(2, "A", None, 2.0)],
+             "B": [InLine(3, "B", None, 3.0)]}
+    b = ticket(id=3, number="B001", service="B")
+    open_1 = m.CounterView(counter="1", number=1, status="open", services=["A", "B"], at=NOW)
+    closed_2 = m.CounterView(counter="2", number=2, status="closed", services=["B"], at=NOW)
+    only_1 = page_for(b, config, lines, None, {"1": open_1, "2": closed_2}, NOW.timestamp(),
+                      False)
+    assert only_1.ahead == 2 and only_1.counters == (1, 2)  # A001, A002 first at counter 1
+    both = page_for(b, config, lines, None, {}, NOW.timestamp(), False)  # none open yet
+    assert both.ahead == 0  # counter 2 serves B first
