@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         uvicorn.run(app, host=host, port=int(port), log_level="warning",
                     proxy_headers=False,  # the client's address is the limiter's to tell
-                    timeout_graceful_shutdown=2)
+                    server_header=False, timeout_graceful_shutdown=2)
     finally:
         link.stop()
         store.close()

@@ -66,9 +66,18 @@ class Pages:
             style=Markup(style_for(levels_css(config))[0]),
             **self._words(lang))
 
-    def not_found(self, lang: str, text_key: str = "not_found") -> str:
-        return self._not_found.render(text=say(text_key, lang), style=Markup(style_for("")[0]),
-                                      **self._words(lang))
+    def not_found(self, lang: str, text_key: str = "not_found",
+                  advice_key: str | None = "not_found_advice") -> str:
+        """The plain page of a made-up or expired address (the same for both), or of a
+        problem: it names nothing of the centre."""
+        return self._not_found.render(text=say(text_key, lang),
+                                      advice=say(advice_key, lang) if advice_key else None,
+                                      style=Markup(style_for("")[0]), **self._words(lang))
+
+    def too_many(self) -> str:
+        """429, sent before the request is looked at: in both languages."""
+        return self._not_found.render(text=say("too_many", "vi"), advice=say("too_many", "en"),
+                                      style=Markup(style_for("")[0]), **self._words("vi"))
 
 
 def levels_css(config: LobbyConfig) -> str:

@@ -39,6 +39,8 @@ class TicketPage:
     rating: tuple[RatingChoice, ...] = ()  # offered now (done, not rated, in the window)
     rated: bool = False
     rating_until: float | None = None  # the live side re-renders when the window closes
+    rating_closed: bool = False  # done, not rated, the window passed
+    priority: bool = False  # in a priority class: nobody arriving later goes first
     stale: bool = False  # the hub or the broker is out of reach: what is shown may be old
 
     def service_name(self, lang: str) -> str:
@@ -85,11 +87,12 @@ def _estimate(ahead: int | None, service: str, queues: m.QueuesState | None) -> 
 
 def _rating(config: LobbyConfig, ticket: CitizenTicket,
             now: float) -> tuple[tuple[RatingChoice, ...], float | None]:
+    """The choices offered now and until when; none once rated or the window passed."""
     if ticket.state != "done" or ticket.closed_at is None or ticket.rated:
         return (), None
     until = ticket.closed_at + config.ratings.rating_window_seconds
     if now >= until:
-        return (), None
+        return (), until
     choices = tuple(RatingChoice(level.id, tuple(level.names.items()), level.colour)
                     for level in config.ratings.levels)
     return choices, until
@@ -104,7 +107,8 @@ def page_for(ticket: CitizenTicket, config: LobbyConfig,
     if ticket.day != local_day(now, config.site.zone):
         return TicketPage("expired", ticket.number, names)
     counter = config.counter(ticket.counter) if ticket.counter else None
-    base = TicketPage(ticket.state, ticket.number, names, stale=stale)
+    base = TicketPage(ticket.state, ticket.number, names, stale=stale,
+                      priority=ticket.priority is not None)
     if ticket.state == "waiting":
         ahead = _ahead(ticket, lines, _working(config, ticket.service, counters))
         # Every counter that serves it, as the printed ticket lists them.
@@ -120,7 +124,9 @@ def page_for(ticket: CitizenTicket, config: LobbyConfig,
     if ticket.state == "done":
         rating, until = _rating(config, ticket, now)
         return replace(base, counter_number=counter.number if counter else None,
-                       rating=rating, rated=ticket.rated, rating_until=until)
+                       rating=rating, rated=ticket.rated,
+                       rating_until=until if rating else None,
+                       rating_closed=until is not None and not rating)
     if ticket.state not in STATES:  # a state added later: say the least
         return replace(base, kind="cancelled")
     return replace(base, recalls=ticket.recalls)

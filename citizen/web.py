@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -40,9 +41,9 @@ log = logging.getLogger(__name__)
 TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
 KEEPALIVE_SECONDS = 15.0
 ACTIONS = ("leave", "coming", "rate")  # what a citizen may do (the hub's actions)
-# The hub's refusals the page words for the citizen; any other is "could not be done".
+# What the page may be asked to say after an act (`?m=`), and its words.
 MESSAGES = {"already_rated": "rated", "rating_closed": "rating_closed", "busy": "busy",
-            "not_allowed": "refused", "unknown_ticket": "refused"}
+            "already_called": "already_called", "refused": "refused"}
 
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -186,7 +187,9 @@ async def events(request: Request) -> Response:
                     await asyncio.wait_for(follower.wake.wait(),
                                            KEEPALIVE_SECONDS * random.uniform(0.8, 1.2))
                 except TimeoutError:
-                    yield ": alive\n\n"  # keeps proxies and phones' radios from dropping it
+                    # Keeps proxies and phones' radios from dropping it, and tells the page
+                    # it is still live (it shows the time).
+                    yield _sse("alive", services.live.now().strftime("%H:%M"))
                     continue
                 follower.wake.clear()
                 if follower.pending is not None:
@@ -253,6 +256,8 @@ async def _ask(services: PublicServices, action: str, fields: dict[str, object])
         return None
     code = reply.error.code if reply.error else "refused"
     log.info("%s refused by the hub: %s", action, code)
+    if action == "leave" and code == "not_allowed":
+        return "already_called"  # called (or served) meanwhile: leaving is the counter's
     return code if code in MESSAGES else "refused"
 
 
@@ -268,7 +273,7 @@ async def not_found(request: Request, _exc: Exception) -> Response:
 
 async def store_unreadable(request: Request, exc: Exception) -> Response:
     log.error("the hub's store cannot be read: %s", exc)
-    text = _services(request).pages.not_found(_language(request), "busy")
+    text = _services(request).pages.not_found(_language(request), "unavailable", None)
     return HTMLResponse(text, status_code=503, headers={"retry-after": "10"})
 
 
@@ -298,9 +303,11 @@ def create_app(services: PublicServices) -> Starlette:
     under = prefix(services.centre.current())
     if under:
         routes.append(Mount(under, routes=ticket_routes))
-    refused = services.pages.not_found("vi", "too_many").encode()
+    refused = services.pages.too_many().encode()
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(Headers, centre=services.centre),
+                    # Compressed pages (event streams are left alone by GZipMiddleware).
+                    middleware=[Middleware(GZipMiddleware, minimum_size=500),
+                                Middleware(Headers, centre=services.centre),
                                 Middleware(RateLimit, limits=services.limits, refused=refused)],
                     exception_handlers={404: not_found, 405: not_found,
                                         sqlite3.Error: store_unreadable})

@@ -13,10 +13,12 @@ WORDS: dict[str, dict[str, str]] = {
     "estimate": {"vi": "Dự kiến được gọi sau khoảng {m} phút",
                  "en": "You should be called in about {m} min"},
     "estimate_soon": {"vi": "Sắp đến lượt quý khách", "en": "Your turn is coming soon"},
-    "counters": {"vi": "Quầy phục vụ: {list}", "en": "Served at counter {list}"},
+    "counters_one": {"vi": "Quầy phục vụ: {list}", "en": "Served at counter {list}"},
+    "counters_many": {"vi": "Quầy phục vụ: {list}", "en": "Served at counters {list}"},
     "called": {"vi": "Mời đến Quầy {n}", "en": "Please go to counter {n}"},
     "called_now": {"vi": "Đến lượt quý khách!", "en": "It's your turn!"},
-    "recalled": {"vi": "Đã gọi lại {n} lần", "en": "Called again ({n}×)"},
+    "recalled_one": {"vi": "Đã gọi lại 1 lần", "en": "Called again once"},
+    "recalled_many": {"vi": "Đã gọi lại {n} lần", "en": "Called again {n} times"},
     "coming": {"vi": "Tôi đang đến", "en": "I'm coming"},
     "coming_sent": {"vi": "Quầy đã biết quý khách đang đến",
                     "en": "The counter knows you are coming"},
@@ -52,16 +54,37 @@ WORDS: dict[str, dict[str, str]] = {
                     "Lượt của quý khách vẫn được giữ.",
               "en": "Lost contact with the queue system: this may be out of date. Your place "
                     "is kept."},
-    "updated": {"vi": "Cập nhật lúc {time}", "en": "Updated at {time}"},
+    "updated": {"vi": "Cập nhật lúc", "en": "Updated at"},
+    "silent": {"vi": "Trang không nhận được cập nhật: thông tin có thể đã cũ. Xin tải lại trang "
+                     "hoặc hỏi nhân viên tại trung tâm.",
+               "en": "This page is not getting updates: what it shows may be old. Please reload "
+                     "it or ask the centre's staff."},
     "not_found_title": {"vi": "Không tìm thấy", "en": "Not found"},
     "not_found": {"vi": "Không có phiếu nào ở địa chỉ này, hoặc phiếu đã hết hạn.",
                   "en": "There is no ticket at this address, or it has expired."},
     "too_many": {"vi": "Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.",
                  "en": "Too many requests. Please try again in a minute."},
-    "busy": {"vi": "Hệ thống đang bận, vui lòng thử lại.",
-             "en": "The system is busy; please try again."},
-    "already_called": {"vi": "Số của quý khách đã được gọi.", "en": "Your number has been called."},
-    "refused": {"vi": "Không thực hiện được.", "en": "That could not be done."},
+    "busy": {"vi": "Chưa gửi được vì hệ thống đang mất kết nối. Xin thử lại sau ít phút.",
+             "en": "Not sent: the queue system cannot be reached. Please try again in a few "
+                   "minutes."},
+    "already_called": {"vi": "Số của quý khách đã được gọi: xin đến quầy, hoặc báo nhân viên "
+                             "nếu quý khách không làm thủ tục nữa.",
+                       "en": "Your number has been called: please go to the counter, or tell "
+                             "the staff if you no longer need it."},
+    "refused": {"vi": "Không thực hiện được. Xin hỏi nhân viên tại trung tâm.",
+                "en": "That could not be done. Please ask the centre's staff."},
+    "not_found_advice": {"vi": "Xin kiểm tra lại mã trên phiếu, hoặc hỏi nhân viên tại trung "
+                               "tâm.",
+                         "en": "Please check the code on your ticket, or ask the centre's "
+                               "staff."},
+    "unavailable": {"vi": "Trang tạm thời không hoạt động. Xin thử lại sau ít phút.",
+                    "en": "This page is not available just now. Please try again in a few "
+                          "minutes."},
+    "stay": {"vi": "Không, tôi ở lại", "en": "No, I'll stay"},
+    "priority_note": {"vi": "Người được ưu tiên (người cao tuổi, người khuyết tật, phụ nữ có "
+                            "thai…) được gọi trước, nên số người trước có thể tăng.",
+                      "en": "People with priority (the elderly, people with disabilities, "
+                            "pregnant women…) are called first, so this number can rise."},
     "back": {"vi": "Quay lại", "en": "Back"},
 }
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Route, ViewportSize, expect
 
 from kiosk.client import KioskClient
 from kiosk.printing.devices import FilePrinter
@@ -276,6 +276,20 @@ def test_without_event_streams_the_page_polls_and_without_script_it_refreshes(
             expect(page.locator("#ticket .call")).to_have_text("Please go to counter 1",
                                                                timeout=12_000)
             assert streams == []
+            # A refusal (429 from a crowded address, 503) never stops the polling.
+            refusals: list[int] = []
+
+            def refuse_once(route: Route) -> None:
+                if not refusals:
+                    refusals.append(429)
+                    route.fulfill(status=429, body="")
+                else:
+                    route.continue_()
+
+            page.route("**/fragment*", refuse_once)
+            counter.ask("recall", counter="1")
+            expect(page.locator("#ticket")).to_contain_text("Called again once", timeout=22_000)
+            assert refusals == [429]
             html = httpx.get(f"{public.url}/t/{token}").text
             assert '<noscript><meta http-equiv="refresh" content="20"></noscript>' in html
             assert 'action="/t/' in html  # "I'm coming" as a plain form

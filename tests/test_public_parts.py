@@ -104,10 +104,10 @@ def test_other_states_and_the_day_s_end() -> None:
     assert [c.id for c in done.rating] == [level.id for level in CONFIG.ratings.levels]
     late = page_for(ticket(state="done", counter="1", closed_at=now - 3600), CONFIG, {}, None,
                     {}, now, False)
-    assert late.rating == () and not late.rated
+    assert late.rating == () and not late.rated and late.rating_closed  # says so
     rated = page_for(ticket(state="done", counter="1", closed_at=now - 30, rated=True), CONFIG,
                      {}, None, {}, now, False)
-    assert rated.rating == () and rated.rated
+    assert rated.rating == () and rated.rated and not rated.rating_closed
     no_show = page_for(ticket(state="no_show", recalls=2), CONFIG, {}, None, {}, now, False)
     assert no_show.times_called == 3
     tomorrow = now + 24 * 3600

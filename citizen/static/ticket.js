@@ -1,15 +1,17 @@
 // The ticket page, live: server-sent events replace the ticket's panel as the hub changes it;
-// without them (an old browser, a proxy that buffers), the panel is fetched every 10 s; with
-// no JavaScript at all, the page refreshes itself (a <noscript> meta refresh).
+// without them (an old browser, a proxy that buffers, a refusal), the panel is fetched every
+// 10 s and the stream tried again each minute; with neither, the page reloads itself; with no
+// JavaScript at all, a <noscript> meta refresh does. Whatever the way, a page that has heard
+// nothing for 45 s says so, so that a citizen never trusts a frozen page.
 (function () {
   "use strict";
   var main = document.getElementById("ticket");
   if (!main) { return; }
-  var POLL_MS = 10000;
+  var POLL_MS = 10000, RETRY_STREAM_MS = 60000, SILENCE_MS = 45000, RELOAD_MS = 20000;
   var alertKey = "lobby-alert:" + location.pathname;
   var last = { state: null, recalls: -1, alerted: false };
-  var blink = null;
-  var audio = null;
+  var heard = Date.now();
+  var blink = null, audio = null, source = null, polling = null;
 
   function panel() { return main.querySelector("[data-state]"); }
 
@@ -27,6 +29,10 @@
     } catch (e) { /* no sound: the screen and the vibration still tell */ }
   }
 
+  function wakeAudio() {
+    if (!audio && window.AudioContext) { try { audio = new AudioContext(); } catch (e) { audio = null; } }
+  }
+
   function setTitle(title, blinking) {
     if (blink) { clearInterval(blink); blink = null; }
     document.title = title;
@@ -39,6 +45,14 @@
   function threshold() {
     var value = parseInt(localStorage.getItem(alertKey) || "", 10);
     return isNaN(value) ? null : value;
+  }
+
+  function alive(time) {
+    heard = Date.now();
+    var lost = document.getElementById("lost");
+    if (lost) { lost.hidden = true; }
+    var clock = main.querySelector(".updated time");
+    if (clock && time) { clock.textContent = time; }
   }
 
   function apply() {
@@ -72,57 +86,78 @@
     var open = main.querySelector("details[open]");  // a confirmation being read stays open
     main.innerHTML = html;
     if (open) { var again = main.querySelector("details"); if (again) { again.open = true; } }
+    alive(null);
     apply();
   }
 
   function expired() {
     var text = document.getElementById("expired-text");
     if (text) { show(text.innerHTML); }
+    if (source) { source.close(); }
+    if (polling) { clearTimeout(polling); }
+    polling = "ended";
   }
 
-  function poll() {
+  function poll(since) {
+    polling = null;
+    if (Date.now() - since >= RETRY_STREAM_MS && window.EventSource) { listen(); return; }
     fetch(main.getAttribute("data-fragment"), { cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 404) { expired(); return null; }
-        if (response.ok) { return response.text(); }
-        return null;
+        return response.ok ? response.text() : null;  // 429, 503: try again, never give up
       })
-      .then(function (html) { if (html) { show(html); setTimeout(poll, POLL_MS); } })
-      .catch(function () { setTimeout(poll, POLL_MS); });
+      .then(function (html) { if (html) { show(html); } })
+      .catch(function () { /* offline for now */ })
+      .then(function () {
+        if (polling !== "ended") { polling = setTimeout(function () { poll(since); }, POLL_MS); }
+      });
+  }
+
+  function fallBack() {
+    if (source) { source.close(); source = null; }
+    if (polling === null) { var since = Date.now(); polling = setTimeout(function () { poll(since); }, POLL_MS); }
   }
 
   function listen() {
-    if (!window.EventSource) { setTimeout(poll, POLL_MS); return; }
-    var source = new EventSource(main.getAttribute("data-events"));
     var failures = 0;
+    source = new EventSource(main.getAttribute("data-events"));
     source.addEventListener("ticket", function (event) {
       failures = 0;
       show(event.data);
       if (panel() && panel().getAttribute("data-state") === "expired") { source.close(); }
     });
-    source.addEventListener("gone", function () { source.close(); expired(); });
+    source.addEventListener("alive", function (event) { failures = 0; alive(event.data); });
     source.onerror = function () {
       failures += 1;
       // The browser retries by itself; after three failures in a row, polling takes over.
-      if (failures >= 3 || source.readyState === EventSource.CLOSED) {
-        source.close();
-        setTimeout(poll, POLL_MS);
-      }
+      if (failures >= 3 || source.readyState === EventSource.CLOSED) { fallBack(); }
     };
   }
 
   main.addEventListener("change", function (event) {
     if (event.target.name !== "alert") { return; }
-    if (!audio && window.AudioContext) { try { audio = new AudioContext(); } catch (e) { audio = null; } }
+    wakeAudio();
     if (event.target.value) { localStorage.setItem(alertKey, event.target.value); }
     else { localStorage.removeItem(alertKey); }
     last.alerted = false;
     apply();
   });
-  document.addEventListener("click", function () {
-    if (!audio && window.AudioContext) { try { audio = new AudioContext(); } catch (e) { audio = null; } }
-  }, { once: true });
+  main.addEventListener("toggle", function (event) {
+    if (event.target.open) { event.target.scrollIntoView({ block: "nearest", behavior: "smooth" }); }
+  }, true);
+  document.addEventListener("click", wakeAudio, { once: true });
+
+  // A message said once (?m=...) is not said again on a reload.
+  if (location.search.indexOf("m=") >= 0 && window.history && history.replaceState) {
+    history.replaceState(null, "", location.pathname + location.search.replace(/([?&])m=[^&]*&?/, "$1").replace(/[?&]$/, ""));
+  }
+  setInterval(function () {
+    var lost = document.getElementById("lost");
+    if (lost && polling !== "ended" && Date.now() - heard > SILENCE_MS) { lost.hidden = false; }
+  }, 5000);
 
   apply();
-  listen();
+  if (window.EventSource) { listen(); }
+  else if (window.fetch) { fallBack(); }
+  else { setTimeout(function () { location.reload(); }, RELOAD_MS); }
 }());

@@ -115,11 +115,13 @@ class PublicPage(Model):
     listen: Annotated[str, StringConstraints(pattern=r"^[^\s:]+:[0-9]{1,5}$")] = Field(
         default="127.0.0.1:8090", description="HOST:PORT (0.0.0.0:8090 for phones on the "
         "centre's Wi-Fi; behind a reverse proxy, its own address)")
+    # Generous per address: behind a mobile carrier's NAT many citizens share one address,
+    # and one page needs about 3 requests a minute; a flood or a token hunt needs thousands.
     requests_per_minute: int = Field(
-        default=120, ge=1, description="per client address: more get 429 for a while")
+        default=600, ge=1, description="per client address: more get 429 for a while")
     streams_per_address: int = Field(
-        default=20, ge=1, description="live connections open at once per client address (a "
-        "family behind one router, a café's Wi-Fi)")
+        default=200, ge=1, description="live connections open at once per client address (a "
+        "café's Wi-Fi, a mobile carrier's NAT)")
     trusted_proxies: list[str] = Field(
         default_factory=lambda: ["127.0.0.1"], description="addresses whose "
         "X-Forwarded-For is believed: the reverse proxy in front, if any")
