@@ -50,8 +50,11 @@ class Pages:
                 "choice_name": choice_name, "version": __version__}
 
     def fragment(self, page: TicketPage, lang: str, base: str, at: dt.datetime) -> str:
+        until = (dt.datetime.fromtimestamp(page.rating_until, at.tzinfo).strftime("%H:%M")
+                 if page.rating_until else None)
         return self._fragment.render(page=page, base=base, title=_title(page, lang),
-                                     updated=at.strftime("%H:%M"), **self._words(lang))
+                                     updated=at.strftime("%H:%M"), rating_until=until,
+                                     **self._words(lang))
 
     def document(self, page: TicketPage, lang: str, base: str, at: dt.datetime,
                  config: LobbyConfig, message: str | None) -> str:

@@ -40,16 +40,23 @@ class TicketPage:
     rated: bool = False
     rating_until: float | None = None  # the live side re-renders when the window closes
     rating_closed: bool = False  # done, not rated, the window passed
-    priority: bool = False  # in a priority class: nobody arriving later goes first
+    priority_names: tuple[tuple[str, str], ...] = ()  # its priority class, if any
     stale: bool = False  # the hub or the broker is out of reach: what is shown may be old
 
     def service_name(self, lang: str) -> str:
-        names = dict(self.service_names)
-        return names.get(lang) or names.get("en") or next(iter(names.values()), "")
+        return _in(self.service_names, lang)
+
+    def priority_name(self, lang: str) -> str:
+        return _in(self.priority_names, lang)
 
     @property
     def times_called(self) -> int:
         return self.recalls + 1
+
+
+def _in(names: tuple[tuple[str, str], ...], lang: str) -> str:
+    by_language = dict(names)
+    return by_language.get(lang) or by_language.get("en") or next(iter(by_language.values()), "")
 
 
 def _working(config: LobbyConfig, service: str,
@@ -107,8 +114,9 @@ def page_for(ticket: CitizenTicket, config: LobbyConfig,
     if ticket.day != local_day(now, config.site.zone):
         return TicketPage("expired", ticket.number, names)
     counter = config.counter(ticket.counter) if ticket.counter else None
+    group = config.priority_class(ticket.priority) if ticket.priority else None
     base = TicketPage(ticket.state, ticket.number, names, stale=stale,
-                      priority=ticket.priority is not None)
+                      priority_names=tuple(group.names.items()) if group else ())
     if ticket.state == "waiting":
         ahead = _ahead(ticket, lines, _working(config, ticket.service, counters))
         # Every counter that serves it, as the printed ticket lists them.

@@ -229,10 +229,13 @@ async def act(request: Request) -> Response:
         raise HTTPException(404)
     if not _same_origin(request):
         return Response(status_code=403)
-    async with request.form(max_files=0, max_fields=4, max_part_size=1024) as form:
-        lang = str(form.get("lang") or "")
-        level = str(form.get("level") or "")
     config = services.centre.current()
+    try:
+        async with request.form(max_files=0, max_fields=4, max_part_size=1024) as form:
+            lang = str(form.get("lang") or "")
+            level = str(form.get("level") or "")
+    except HTTPException:  # not this page's form (too many fields, a file, a huge value)
+        return _back(_base(request, ticket), _language(request), "refused")
     lang = choose_language(lang, "", config.site.languages)
     fields: dict[str, object] = {"token": ticket.token}
     if action == "rate":

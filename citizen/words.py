@@ -81,10 +81,19 @@ WORDS: dict[str, dict[str, str]] = {
                     "en": "This page is not available just now. Please try again in a few "
                           "minutes."},
     "stay": {"vi": "Không, tôi ở lại", "en": "No, I'll stay"},
-    "priority_note": {"vi": "Người được ưu tiên (người cao tuổi, người khuyết tật, phụ nữ có "
-                            "thai…) được gọi trước, nên số người trước có thể tăng.",
-                      "en": "People with priority (the elderly, people with disabilities, "
-                            "pregnant women…) are called first, so this number can rise."},
+    "priority_note": {"vi": "Số này có thể tăng: người được ưu tiên (người cao tuổi, người "
+                            "khuyết tật, phụ nữ có thai…) và người của lĩnh vực mà quầy phục vụ "
+                            "trước được gọi trước.",
+                      "en": "This number can rise: people with priority (the elderly, people "
+                            "with disabilities, pregnant women…) and people of services their "
+                            "counter serves first are called first."},
+    "priority": {"vi": "Ưu tiên: {name}", "en": "Priority: {name}"},
+    "rate_until": {"vi": "Quý khách có thể đánh giá đến {time}.",
+                   "en": "You can rate until {time}."},
+    "estimate_whole_hours": {"vi": "Dự kiến được gọi sau khoảng {h} giờ",
+                             "en": "You should be called in about {h} h"},
+    "estimate_hours": {"vi": "Dự kiến được gọi sau khoảng {h} giờ {m} phút",
+                       "en": "You should be called in about {h} h {m} min"},
     "back": {"vi": "Quay lại", "en": "Back"},
 }
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}

@@ -296,3 +296,43 @@ def test_without_event_streams_the_page_polls_and_without_script_it_refreshes(
         finally:
             counter.stop()
             context.close()
+
+
+HIDDEN = """Object.defineProperty(document, "hidden", {get: () => window.__hidden === true});
+Object.defineProperty(document, "visibilityState",
+                      {get: () => window.__hidden === true ? "hidden" : "visible"});"""
+
+
+def test_only_the_tab_in_sight_holds_a_stream(browser: Browser, mosquitto: BrokerAddress,
+                                              tmp_path: Path) -> None:
+    """A browser keeps six connections per server over plain HTTP: six tabs of tickets (a
+    family's, or one QR scanned six times), each streaming, would leave a seventh tab and
+    every button press waiting for ever."""
+    with public_lobby(tmp_path, mosquitto) as (hub, public):
+        [token] = issue(hub, mosquitto)
+        context = phone(browser, "en-US")
+        context.add_init_script(HIDDEN)
+        try:
+            tabs = []
+            for _ in range(6):
+                tab = context.new_page()
+                tab.goto(f"{public.url}/t/{token}")
+                expect(tab.locator("#ticket .alert-choice")).to_be_visible()
+                tab.evaluate("() => { window.__hidden = true; "
+                             "document.dispatchEvent(new Event('visibilitychange')); }")
+                tabs.append(tab)
+            assert wait_for(lambda: not public.services.live.followers, 5)  # streams let go
+            seventh = context.new_page()
+            seventh.goto(f"{public.url}/t/{token}", timeout=5000)
+            expect(seventh.locator("#ticket .number")).to_have_text("A001")
+            seventh.get_by_text("Leave the queue", exact=True).click()
+            seventh.get_by_role("button", name="Yes, leave the queue").click()
+            expect(seventh.locator("#ticket")).to_contain_text("This ticket was cancelled",
+                                                               timeout=5000)
+            # A tab back in sight streams again.
+            tabs[0].evaluate("() => { window.__hidden = false; "
+                             "document.dispatchEvent(new Event('visibilitychange')); }")
+            expect(tabs[0].locator("#ticket")).to_contain_text("This ticket was cancelled",
+                                                               timeout=5000)
+        finally:
+            context.close()

@@ -146,3 +146,22 @@ def test_a_line_second_at_its_only_counter_counts_the_first_line() -> None:
     assert only_1.ahead == 2 and only_1.counters == (1, 2)  # A001, A002 first at counter 1
     both = page_for(b, config, lines, None, {}, NOW.timestamp(), False)  # none open yet
     assert both.ahead == 0  # counter 2 serves B first
+
+
+def test_the_panel_says_long_waits_in_hours_and_the_priority_class() -> None:
+    from citizen.pages import Pages
+    from citizen.view import TicketPage
+
+    pages = Pages()
+    names = (("vi", "Hộ tịch"), ("en", "Civil status"))
+    long_wait = TicketPage("waiting", "A003", names, ahead=30, estimate_minutes=272,
+                           priority_names=(("vi", "Người cao tuổi"), ("en", "Elderly")))
+    html = pages.fragment(long_wait, "vi", "/t/x", NOW)
+    assert "khoảng 4 giờ 30 phút" in html and "Ưu tiên: Người cao tuổi" in html
+    assert "khoảng 2 giờ<" in pages.fragment(
+        TicketPage("waiting", "A003", names, ahead=9, estimate_minutes=121), "vi", "/t/x", NOW)
+    done = TicketPage("done", "A003", names, rating_until=NOW.timestamp() + 90,
+                      rating=(page_for(ticket(state="done", counter="1",
+                                              closed_at=NOW.timestamp()), CONFIG, {}, None, {},
+                                       NOW.timestamp(), False).rating))
+    assert "You can rate until 09:01." in pages.fragment(done, "en", "/t/x", NOW)

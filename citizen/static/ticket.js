@@ -7,7 +7,8 @@
   "use strict";
   var main = document.getElementById("ticket");
   if (!main) { return; }
-  var POLL_MS = 10000, RETRY_STREAM_MS = 60000, SILENCE_MS = 45000, RELOAD_MS = 20000;
+  var POLL_MS = 10000, HIDDEN_POLL_MS = 30000, RETRY_STREAM_MS = 30000, SILENCE_MS = 45000,
+    RELOAD_MS = 20000;
   var alertKey = "lobby-alert:" + location.pathname;
   var last = { state: null, recalls: -1, alerted: false };
   var heard = Date.now();
@@ -75,7 +76,11 @@
       var ahead = parseInt(p.getAttribute("data-ahead") || "", 10);
       var near = n !== null && !isNaN(ahead) && ahead <= n;
       p.querySelector(".alert-now").hidden = !near;
-      if (near && !last.alerted) { vibrate([400, 150, 400]); beep(); }
+      if (near && !last.alerted) {
+        vibrate([400, 150, 400]);
+        beep();
+        p.querySelector(".alert-now").scrollIntoView({ block: "start", behavior: "smooth" });
+      }
       last.alerted = near;
     }
     last.state = state;
@@ -90,17 +95,27 @@
     apply();
   }
 
+  function ended() {
+    // Nothing more will come: no stream, no polling, no "not getting updates".
+    if (source) { source.close(); source = null; }
+    if (polling && polling !== "ended") { clearTimeout(polling); }
+    polling = "ended";
+    var lost = document.getElementById("lost");
+    if (lost) { lost.hidden = true; }
+  }
+
   function expired() {
     var text = document.getElementById("expired-text");
     if (text) { show(text.innerHTML); }
-    if (source) { source.close(); }
-    if (polling) { clearTimeout(polling); }
-    polling = "ended";
+    ended();
   }
 
   function poll(since) {
     polling = null;
-    if (Date.now() - since >= RETRY_STREAM_MS && window.EventSource) { listen(); return; }
+    if (!document.hidden && Date.now() - since >= RETRY_STREAM_MS && window.EventSource) {
+      listen();
+      return;
+    }
     fetch(main.getAttribute("data-fragment"), { cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 404) { expired(); return null; }
@@ -109,7 +124,9 @@
       .then(function (html) { if (html) { show(html); } })
       .catch(function () { /* offline for now */ })
       .then(function () {
-        if (polling !== "ended") { polling = setTimeout(function () { poll(since); }, POLL_MS); }
+        if (polling !== "ended") {
+          polling = setTimeout(function () { poll(since); }, document.hidden ? HIDDEN_POLL_MS : POLL_MS);
+        }
       });
   }
 
@@ -124,7 +141,7 @@
     source.addEventListener("ticket", function (event) {
       failures = 0;
       show(event.data);
-      if (panel() && panel().getAttribute("data-state") === "expired") { source.close(); }
+      if (panel() && panel().getAttribute("data-state") === "expired") { ended(); }
     });
     source.addEventListener("alive", function (event) { failures = 0; alive(event.data); });
     source.onerror = function () {
@@ -133,6 +150,20 @@
       if (failures >= 3 || source.readyState === EventSource.CLOSED) { fallBack(); }
     };
   }
+
+  // A browser keeps six connections to a server over plain HTTP: a stream per open tab
+  // would leave none for a seventh tab or a button press. Only the tab in sight streams;
+  // hidden ones poll now and then (and a phone's locked screen hides the page anyway).
+  document.addEventListener("visibilitychange", function () {
+    if (polling === "ended" || !window.EventSource) { return; }
+    if (document.hidden) {
+      if (source) { source.close(); source = null; }
+      fallBack();
+    } else {
+      if (polling) { clearTimeout(polling); polling = null; }
+      if (!source) { listen(); }
+    }
+  });
 
   main.addEventListener("change", function (event) {
     if (event.target.name !== "alert") { return; }
@@ -147,7 +178,10 @@
   }, true);
   document.addEventListener("click", wakeAudio, { once: true });
 
-  // A message said once (?m=...) is not said again on a reload.
+  // A message after an act is read, then goes (the page goes on living below it); said once
+  // (?m=...), it is not said again on a reload.
+  var message = document.querySelector(".message");
+  if (message) { setTimeout(function () { message.hidden = true; }, 20000); }
   if (location.search.indexOf("m=") >= 0 && window.history && history.replaceState) {
     history.replaceState(null, "", location.pathname + location.search.replace(/([?&])m=[^&]*&?/, "$1").replace(/[?&]$/, ""));
   }
@@ -157,7 +191,8 @@
   }, 5000);
 
   apply();
-  if (window.EventSource) { listen(); }
+  if (panel() && panel().getAttribute("data-state") === "expired") { ended(); }
+  else if (window.EventSource) { if (document.hidden) { fallBack(); } else { listen(); } }
   else if (window.fetch) { fallBack(); }
   else { setTimeout(function () { location.reload(); }, RELOAD_MS); }
 }());
