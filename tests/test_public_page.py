@@ -291,7 +291,9 @@ def test_without_event_streams_the_page_polls_and_without_script_it_refreshes(
             expect(page.locator("#ticket")).to_contain_text("Called again once", timeout=22_000)
             assert refusals == [429]
             html = httpx.get(f"{public.url}/t/{token}").text
-            assert '<noscript><meta http-equiv="refresh" content="20"></noscript>' in html
+            # Without script the page refreshes itself, to its address without a message.
+            assert (f'<noscript><meta http-equiv="refresh" content="20; url=/t/{token}?lang=vi">'
+                    '</noscript>') in html
             assert 'action="/t/' in html  # "I'm coming" as a plain form
         finally:
             counter.stop()
