@@ -294,7 +294,9 @@ def main() -> int:
             return True
 
         def signed_in() -> bool:
-            if model_t.officer is None or model_t.busy:
+            # The label follows the model on the app's next refresh: wait for it to say so.
+            if (model_t.officer is None or model_t.busy
+                    or "·" not in app.root_widget.ids.counter.text):
                 return False
             report["signed_in"] = [app.root_widget.ids.counter.text, model_t.banner()]
             shot("signed-in")
