@@ -9,17 +9,16 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from citizen.link import PublicLink
-from citizen.pages import Pages
-from citizen.store import CitizenTicket, InLine, PublicStore
-from citizen.view import TicketPage, page_for
+from citizen.pages import Pages, sse_event
+from citizen.store import CitizenTicket, PublicStore
+from citizen.view import Lines, TicketPage, page_for
 from lobby.config.models import LobbyConfig
 from lobby.config.watched import CentreConfig
 
-COALESCE_SECONDS = 0.05  # a burst of publishes (a call changes the queues and a counter)
+COALESCE_SECONDS = 0.025  # a burst of publishes (a call: the queues and a counter, at once)
 TICK_SECONDS = 15.0  # rounds without news: the hub's silence, a rating window, midnight
 
 
@@ -31,7 +30,7 @@ class Follower:
     lang: str
     base: str
     page: TicketPage | None = None
-    pending: str | None = None
+    pending: str | None = None  # the panel as a server-sent event, ready to write
     ended: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -51,7 +50,7 @@ class LiveTickets:
         self.followers: dict[int, set[Follower]] = {}
         self.signal = asyncio.Event()
         self.rounds = 0
-        self._lines: dict[str, list[InLine]] | None = None  # None: read again before use
+        self._lines: Lines | None = None  # None: read again before use
 
     def changed(self) -> None:
         """Something changed at the hub (call on the event loop)."""
@@ -64,8 +63,8 @@ class LiveTickets:
     def now(self) -> dt.datetime:
         return dt.datetime.now(self.centre.current().site.zone)
 
-    def _page(self, ticket: CitizenTicket, lines: Mapping[str, Sequence[InLine]],
-              config: LobbyConfig, stale: bool) -> TicketPage:
+    def _page(self, ticket: CitizenTicket, lines: Lines, config: LobbyConfig,
+              stale: bool) -> TicketPage:
         link = self.link
         return page_for(ticket, config, lines, link.queues if link else None,
                         link.counters if link else {}, time.time(), stale)
@@ -74,7 +73,7 @@ class LiveTickets:
         """One ticket's page now (a page load: the lines as of the last change)."""
         lines = self._lines
         if lines is None:
-            lines = self._lines = self.store.waiting_lines()
+            lines = self._lines = Lines.of(self.store.waiting_lines())
         return self._page(ticket, lines, self.centre.current(), self.stale())
 
     def follow(self, ticket_id: int, lang: str, base: str, page: TicketPage) -> Follower:
@@ -92,7 +91,7 @@ class LiveTickets:
     def _round(self, wanted: dict[int, list[Follower]]) -> list[tuple[Follower, TicketPage, str]]:
         """In a worker thread: every followed ticket's page, rendered once per language for
         those whose page changed."""
-        lines = self._lines = self.store.waiting_lines()
+        lines = self._lines = Lines.of(self.store.waiting_lines())
         tickets = self.store.tickets(wanted)
         at = self.now()
         config, stale = self.centre.current(), self.stale()  # once for the whole round
@@ -107,8 +106,9 @@ class LiveTickets:
                 if follower.page == page:
                     continue
                 key = (follower.lang, follower.base)
-                if key not in rendered:
-                    rendered[key] = self.pages.fragment(page, follower.lang, follower.base, at)
+                if key not in rendered:  # encoded here, off the loop that writes it out
+                    rendered[key] = sse_event("ticket", self.pages.fragment(
+                        page, follower.lang, follower.base, at))
                 pushes.append((follower, page, rendered[key]))
         return pushes
 

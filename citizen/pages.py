@@ -97,3 +97,9 @@ def style_for(levels: str) -> tuple[str, str]:
     text = (HERE / "static" / "ticket.css").read_text(encoding="utf-8") + levels
     digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
     return text, f"'sha256-{digest}'"
+
+
+def sse_event(event: str, data: str) -> str:
+    """One server-sent event: each line of `data` its own `data:` line."""
+    lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
+    return f"event: {event}\n{lines}\n"

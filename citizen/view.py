@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from citizen.store import CitizenTicket, InLine
 from hub.numbering import local_day
-from hub.policy import ahead_at_counters, ahead_in_line
+from hub.policy import ahead_at_counters, ahead_in_each
 from lobby.config.models import Counter, LobbyConfig
 from lobby.contract import messages as m
 
@@ -68,17 +68,30 @@ def _working(config: LobbyConfig, service: str,
     return open_now or serving
 
 
-def _ahead(ticket: CitizenTicket, lines: Mapping[str, Sequence[InLine]],
-           working: Sequence[Counter]) -> int | None:
+@dataclass(frozen=True)
+class Lines:
+    """The waiting lines of one moment, each waiting ticket's place in its own line worked
+    out once for every page that asks."""
+
+    in_line: Mapping[int, int]  # ticket id -> people ahead in its own line
+    waiting: Mapping[str, int]  # people waiting per service
+
+    @classmethod
+    def of(cls, lines: Mapping[str, Sequence[InLine]]) -> Lines:
+        in_line: dict[int, int] = {}
+        for line in lines.values():
+            in_line.update(zip((t.id for t in line), ahead_in_each(line), strict=True))
+        return cls(in_line, {service: len(line) for service, line in lines.items()})
+
+
+def _ahead(ticket: CitizenTicket, lines: Lines, working: Sequence[Counter]) -> int | None:
     """As the hub counts for a new ticket: its own line by the queue policy, and the lines
     its counters serve first."""
-    line = lines.get(ticket.service, ())
-    for index, waiting in enumerate(line):
-        if waiting.id == ticket.id:
-            counts = {service: len(others) for service, others in lines.items()}
-            return ahead_in_line(line, index) + ahead_at_counters(
-                ticket.service, [c.services for c in working], counts)
-    return None  # between the store's read and the line's: the next change tells
+    own = lines.in_line.get(ticket.id)
+    if own is None:
+        return None  # between the store's read and the line's: the next change tells
+    return own + ahead_at_counters(ticket.service, [c.services for c in working],
+                                   lines.waiting)
 
 
 def _estimate(ahead: int | None, service: str, queues: m.QueuesState | None) -> int | None:
@@ -105,8 +118,8 @@ def _rating(config: LobbyConfig, ticket: CitizenTicket,
     return choices, until
 
 
-def page_for(ticket: CitizenTicket, config: LobbyConfig,
-             lines: Mapping[str, Sequence[InLine]], queues: m.QueuesState | None,
+def page_for(ticket: CitizenTicket, config: LobbyConfig, lines: Lines,
+             queues: m.QueuesState | None,
              counters: Mapping[str, m.CounterView], now: float, stale: bool) -> TicketPage:
     service = config.service(ticket.service)
     names = tuple(service.names.items()) if service else ((config.site.languages[0],

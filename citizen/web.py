@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from citizen.limits import AddressLimits, RateLimit
 from citizen.link import PublicLink
 from citizen.live import LiveTickets
-from citizen.pages import HERE, Pages, levels_css, style_for
+from citizen.pages import HERE, Pages, levels_css, sse_event, style_for
 from citizen.store import CitizenTicket, PublicStore
 from citizen.words import choose_language, say
 from hub.numbering import local_day
@@ -151,11 +151,6 @@ async def fragment(request: Request) -> Response:
                                                 services.live.now()))
 
 
-def _sse(event: str, data: str) -> str:
-    lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
-    return f"event: {event}\n{lines}\n"
-
-
 async def events(request: Request) -> Response:
     services = _services(request)
     ticket = _ticket(request)
@@ -180,7 +175,7 @@ async def events(request: Request) -> Response:
 
     async def stream() -> AsyncIterator[str]:
         try:
-            yield "retry: 3000\n\n" + _sse("ticket", first)
+            yield "retry: 3000\n\n" + sse_event("ticket", first)
             while not follower.ended:
                 try:
                     # Spread: a thousand streams opened together must not all wake at once.
@@ -189,12 +184,12 @@ async def events(request: Request) -> Response:
                 except TimeoutError:
                     # Keeps proxies and phones' radios from dropping it, and tells the page
                     # it is still live (it shows the time).
-                    yield _sse("alive", services.live.now().strftime("%H:%M"))
+                    yield sse_event("alive", services.live.now().strftime("%H:%M"))
                     continue
                 follower.wake.clear()
                 if follower.pending is not None:
-                    html, follower.pending = follower.pending, None
-                    yield _sse("ticket", html)
+                    event, follower.pending = follower.pending, None
+                    yield event
         finally:
             release()
 

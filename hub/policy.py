@@ -79,6 +79,22 @@ def ahead_in_line(line: Sequence[Waiting], index: int) -> int:
     return index + sum(1 for t in line[index + 1:] if t.priority is not None)
 
 
+def ahead_in_each(line: Sequence[Waiting]) -> list[int]:
+    """`ahead_in_line` for every ticket of `line` at once, in one pass each way (a thousand
+    phones follow their tickets: counting each from scratch would be quadratic)."""
+    behind_priority = sum(1 for t in line if t.priority is not None)
+    before_priority = 0
+    counts = []
+    for index, ticket in enumerate(line):
+        if ticket.priority is not None:
+            behind_priority -= 1
+            counts.append(before_priority)
+            before_priority += 1
+        else:
+            counts.append(index + behind_priority)
+    return counts
+
+
 def ahead_at_counters(service: str, counter_orders: Sequence[Sequence[str]],
                       waiting: Mapping[str, int]) -> int:
     """People of other lines a ticket of `service` waits for: a counter calls its services in

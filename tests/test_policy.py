@@ -5,7 +5,14 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.policy import ahead_at_counters, ahead_in_line, ahead_of_new, next_streak, pick_next
+from hub.policy import (
+    ahead_at_counters,
+    ahead_in_each,
+    ahead_in_line,
+    ahead_of_new,
+    next_streak,
+    pick_next,
+)
 
 
 @dataclass
@@ -82,6 +89,12 @@ def test_ahead_in_line_of_the_last_is_ahead_of_new(priorities: list[str | None],
                                                      new: str | None) -> None:
     line = [T(f"t{i}", i, p) for i, p in enumerate(priorities)]
     assert ahead_in_line([*line, T("new", 99, new)], len(line)) == ahead_of_new(line, new)
+
+
+@given(st.lists(st.sampled_from([None, "elderly"]), max_size=30))
+def test_ahead_in_each_is_ahead_in_line_for_all(priorities: list[str | None]) -> None:
+    line = [T(f"t{i}", i, p) for i, p in enumerate(priorities)]
+    assert ahead_in_each(line) == [ahead_in_line(line, i) for i in range(len(line))]
 
 
 def test_ahead_in_line_matches_the_order_a_lone_counter_calls_with_priority_first() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from citizen.limits import AddressLimits
 from citizen.store import CitizenTicket, InLine
-from citizen.view import page_for
+from citizen.view import Lines, page_for
 from citizen.words import WORDS, choose_language
 from demo.supervisor import public_url_for_phones
 from lobby.config import ConfigError, load_config, parse_config
@@ -19,6 +19,7 @@ from tests.helpers import SMALL_YAML
 from tests.public_helpers import PUBLIC_DEVICES
 
 VN = dt.timezone(dt.timedelta(hours=7))
+NONE = Lines.of({})  # nobody waiting
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=VN)
 CONFIG = parse_config(SMALL_YAML.replace("devices:\n", "devices:\n" + PUBLIC_DEVICES)
                       + 'public: {url: "https://so.example.vn"}\n')
@@ -83,35 +84,36 @@ def queues(waiting: int, estimate: int) -> m.QueuesState:
 def test_a_waiting_ticket_s_page_counts_as_the_queue_policy() -> None:
     line = [InLine(1, "A", None, 1.0), InLine(2, "A", "elderly", 2.0), InLine(3, "A", None, 3.0),
             InLine(4, "A", "elderly", 4.0)]
-    page = page_for(ticket(), CONFIG, {"A": line}, queues(4, 20), {}, NOW.timestamp(), False)
+    page = page_for(ticket(), CONFIG, Lines.of({"A": line}), queues(4, 20), {}, NOW.timestamp(),
+                    False)
     assert page.kind == "waiting" and page.ahead == 3  # A001, and both priority tickets
     assert page.estimate_minutes == 15  # 20 min for 4 people: 3 of them
     assert page.counters == (1,)  # no counter open yet: all that serve A
     open_counter = m.CounterView(counter="1", number=1, status="open", services=["A"], at=NOW)
-    first = page_for(ticket(id=1, number="A001"), CONFIG, {"A": line}, queues(4, 20),
+    first = page_for(ticket(id=1, number="A001"), CONFIG, Lines.of({"A": line}), queues(4, 20),
                      {"1": open_counter}, NOW.timestamp(), True)
     assert (first.ahead, first.estimate_minutes, first.stale) == (2, 10, True)
 
 
 def test_other_states_and_the_day_s_end() -> None:
     now = NOW.timestamp()
-    called = page_for(ticket(state="called", counter="2", recalls=1, coming=True), CONFIG, {},
+    called = page_for(ticket(state="called", counter="2", recalls=1, coming=True), CONFIG, NONE,
                       None, {}, now, False)
     assert (called.kind, called.counter_number, called.recalls, called.coming) == (
         "called", 2, 1, True)
-    done = page_for(ticket(state="done", counter="1", closed_at=now - 30), CONFIG, {}, None, {},
+    done = page_for(ticket(state="done", counter="1", closed_at=now - 30), CONFIG, NONE, None, {},
                     now, False)
     assert [c.id for c in done.rating] == [level.id for level in CONFIG.ratings.levels]
-    late = page_for(ticket(state="done", counter="1", closed_at=now - 3600), CONFIG, {}, None,
+    late = page_for(ticket(state="done", counter="1", closed_at=now - 3600), CONFIG, NONE, None,
                     {}, now, False)
     assert late.rating == () and not late.rated and late.rating_closed  # says so
     rated = page_for(ticket(state="done", counter="1", closed_at=now - 30, rated=True), CONFIG,
-                     {}, None, {}, now, False)
+                     NONE, None, {}, now, False)
     assert rated.rating == () and rated.rated and not rated.rating_closed
-    no_show = page_for(ticket(state="no_show", recalls=2), CONFIG, {}, None, {}, now, False)
+    no_show = page_for(ticket(state="no_show", recalls=2), CONFIG, NONE, None, {}, now, False)
     assert no_show.times_called == 3
     tomorrow = now + 24 * 3600
-    assert page_for(ticket(), CONFIG, {}, None, {}, tomorrow, False).kind == "expired"
+    assert page_for(ticket(), CONFIG, NONE, None, {}, tomorrow, False).kind == "expired"
 
 
 def test_the_public_address_from_the_environment(tmp_path: Path,
@@ -141,10 +143,10 @@ def test_a_line_second_at_its_only_counter_counts_the_first_line() -> None:
     b = ticket(id=3, number="B001", service="B")
     open_1 = m.CounterView(counter="1", number=1, status="open", services=["A", "B"], at=NOW)
     closed_2 = m.CounterView(counter="2", number=2, status="closed", services=["B"], at=NOW)
-    only_1 = page_for(b, config, lines, None, {"1": open_1, "2": closed_2}, NOW.timestamp(),
-                      False)
+    only_1 = page_for(b, config, Lines.of(lines), None, {"1": open_1, "2": closed_2},
+                      NOW.timestamp(), False)
     assert only_1.ahead == 2 and only_1.counters == (1, 2)  # A001, A002 first at counter 1
-    both = page_for(b, config, lines, None, {}, NOW.timestamp(), False)  # none open yet
+    both = page_for(b, config, Lines.of(lines), None, {}, NOW.timestamp(), False)  # none open yet
     assert both.ahead == 0  # counter 2 serves B first
 
 
@@ -162,6 +164,6 @@ def test_the_panel_says_long_waits_in_hours_and_the_priority_class() -> None:
         TicketPage("waiting", "A003", names, ahead=9, estimate_minutes=121), "vi", "/t/x", NOW)
     done = TicketPage("done", "A003", names, rating_until=NOW.timestamp() + 90,
                       rating=(page_for(ticket(state="done", counter="1",
-                                              closed_at=NOW.timestamp()), CONFIG, {}, None, {},
+                                              closed_at=NOW.timestamp()), CONFIG, NONE, None, {},
                                        NOW.timestamp(), False).rating))
     assert "You can rate until 09:01." in pages.fragment(done, "en", "/t/x", NOW)
