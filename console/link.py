@@ -10,17 +10,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from pydantic import BaseModel
 
-from lobby.bus import BrokerAddress, Bus
+from lobby.bus import BrokerAddress
 from lobby.config.models import LobbyConfig
 from lobby.contract import messages as m
-from lobby.contract.registry import Topics, spec
-from lobby.device import DeviceLink
+from lobby.contract.registry import spec
+from lobby.hub_link import HubLink
 from lobby.presence import HubPresence
-from lobby.rpc import Requester
 
 log = logging.getLogger(__name__)
 
@@ -51,33 +49,28 @@ class LobbyNow:
     version: int = 0  # grows on every change: the live page's SSE sends when it moves
 
 
-class LobbyLink:
+class LobbyLink(HubLink):
+    """The console's link (lobby/hub_link.py): everything it follows kept in `now`, each
+    change counted in `now.version`."""
+
     def __init__(self, config: LobbyConfig, device_id: str, broker: BrokerAddress) -> None:
-        self.device_id = device_id
         self.now = LobbyNow()
-        self.changed: Callable[[], None] = lambda: None
         self._lock = threading.Lock()
-        client_id = broker.username or f"console-{device_id}"
-        self.bus = Bus(Topics(config.site.id), client_id=client_id, broker=broker)
-        self.requester = Requester(self.bus, device_id)
-        self.link = DeviceLink(self.bus, config, device_id, "console")
-        self.now.presence = _presence(lambda: self._update(lambda: None))
-        self.bus.subscribe(spec("state.hub"), self._hub)
+        super().__init__(config, device_id, broker, "console", client_id=f"console-{device_id}")
+        self.now.presence = self.presence
         self._watch("state.queues", "queues")
         self._watch("state.board", "board")
         self._watch("state.config", "config")
         self.bus.subscribe(spec("state.counter"), self._counter, counter="+")
         self.bus.subscribe(spec("device.status"), self._device, device="+")
-        self.bus.on_connected(lambda: self._connected(True))
-        self.bus.on_disconnected(lambda: self._connected(False))
 
     def _watch(self, name: str, attribute: str) -> None:
         def keep(message: BaseModel, _params: dict[str, str]) -> None:
             self._update(lambda: setattr(self.now, attribute, message))
         self.bus.subscribe(spec(name), keep)
 
-    def _hub(self, state: m.HubState, _params: dict[str, str]) -> None:
-        self.now.presence.on_hub(state)
+    def _hub(self, state: m.HubState, params: dict[str, str]) -> None:
+        super()._hub(state, params)
         self._update(lambda: setattr(self.now, "hub", state))
 
     def _counter(self, view: m.CounterView, params: dict[str, str]) -> None:
@@ -87,9 +80,13 @@ class LobbyLink:
         seen = SeenStatus(status, time.time())
         self._update(lambda: self.now.devices.__setitem__(params["device"], seen))
 
-    def _connected(self, connected: bool) -> None:
-        self.now.presence.set_connected(connected)
+    def _connection(self, connected: bool) -> None:
+        self.connected = connected
+        self.presence.set_connected(connected)
         self._update(lambda: setattr(self.now, "broker_connected", connected))
+
+    def _presence_changed(self) -> None:
+        self._update(lambda: None)
 
     def _update(self, change: Callable[[], None]) -> None:
         with self._lock:
@@ -99,16 +96,6 @@ class LobbyLink:
 
     def hub_online(self) -> bool:
         return hub_online(self.now)
-
-    def ask(self, action: str, **arguments: Any) -> m.Reply[Any]:
-        """A supervisor's action, sent to the hub; blocks (call it off the event loop)."""
-        return self.requester.ask(action, timeout=2.0, attempts=2, **arguments)
-
-    def start(self) -> None:
-        self.link.start()
-
-    def stop(self) -> None:
-        self.link.stop()
 
 
 def _presence(on_change: Callable[[], None]) -> HubPresence:
