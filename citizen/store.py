@@ -4,14 +4,11 @@ policy orders them). The hub owns the store; this process never writes it."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from hub.store.reading import open_read_only
+from hub.store.reading import ReadOnlyStore
 
 _COLUMNS = ("id, public_token, number, service, state, priority, day, queued_at, closed_at, "
             "counter, recalls, coming_at, (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id)")
@@ -54,34 +51,23 @@ def _ticket(row: Any) -> CitizenTicket:
                          coming_at is not None, rated is not None)
 
 
-class PublicStore:
-    """One read-only connection shared under a lock (sqlite3 connections are not for
-    concurrent use); every read is one indexed query."""
-
-    def __init__(self, db: str | Path) -> None:
-        self.db = Path(db)
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = open_read_only(self.db)
-        return self._conn
+class PublicStore(ReadOnlyStore):
+    """Every read one indexed query."""
 
     def by_token(self, token: str) -> CitizenTicket | None:
-        with self._lock:
-            row = self._connection().execute(
+        with self.reading() as conn:
+            row = conn.execute(
                 f"SELECT {_COLUMNS} FROM tickets t WHERE public_token = ?", (token,)).fetchone()
         return _ticket(row) if row else None
 
     def tickets(self, ids: Iterable[int]) -> dict[int, CitizenTicket]:
         wanted = sorted(set(ids))
         found: dict[int, CitizenTicket] = {}
-        with self._lock:
+        with self.reading() as conn:
             for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                for row in self._connection().execute(
+                for row in conn.execute(
                         f"SELECT {_COLUMNS} FROM tickets t WHERE id IN ({marks})", chunk):
                     found[int(row[0])] = _ticket(row)
         return found
@@ -89,8 +75,8 @@ class PublicStore:
     def waiting_lines(self) -> dict[str, list[InLine]]:
         """Every service's waiting tickets in line order (as the hub's `_line_key`)."""
         lines: dict[str, list[InLine]] = {}
-        with self._lock:
-            rows = self._connection().execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 "SELECT id, service, priority, queued_at FROM tickets WHERE state = 'waiting' "
                 "ORDER BY queued_at, id").fetchall()
         for id_, service, priority, queued_at in rows:
@@ -98,8 +84,3 @@ class PublicStore:
                                                         float(queued_at)))
         return lines
 
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None

@@ -5,12 +5,9 @@ writes it (`hub.store.reading.open_read_only`)."""
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 
-from hub.store.reading import open_read_only
+from hub.store.reading import ReadOnlyStore
 
 
 @dataclass(frozen=True)
@@ -72,23 +69,13 @@ class Announcement:
     boards: list[str]
 
 
-class StoreReader:
-    """One read-only connection, used by one request at a time (sqlite3 connections are not
-    for concurrent use); reads are short, so a lock costs nothing that matters."""
-
-    def __init__(self, db: str | Path) -> None:
-        self.db = Path(db)
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
-
-    def connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = open_read_only(self.db)
-        return self._conn
+class StoreReader(ReadOnlyStore):
+    """The console's reads (hub/store/reading.py: one read-only connection, one reader at a
+    time)."""
 
     def waiting(self) -> list[WaitingTicket]:
-        with self._lock:
-            rows = self.connection().execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 "SELECT id, number, service, priority, issued_at, printed FROM tickets "
                 "WHERE state = 'waiting' ORDER BY queued_at, id").fetchall()
         return [WaitingTicket(int(r[0]), r[1], r[2], r[3], float(r[4]), bool(r[5]))
@@ -96,16 +83,15 @@ class StoreReader:
 
     def served_today(self, day: str) -> dict[str, int]:
         """Tickets finished as done at each counter on `day` (its local date)."""
-        with self._lock:
-            rows = self.connection().execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 "SELECT e.counter, count(*) FROM ticket_events e "
                 "JOIN tickets t ON t.id = e.ticket_id "
                 "WHERE t.day = ? AND e.kind = 'done' GROUP BY e.counter", (day,)).fetchall()
         return {str(counter): int(count) for counter, count in rows if counter is not None}
 
     def ticket(self, day: str, number: str) -> TicketHistory | None:
-        with self._lock:
-            conn = self.connection()
+        with self.reading() as conn:
             row = conn.execute(
                 "SELECT id, number, day, issued_service, service, state, priority, language, "
                 "issued_at, called_at, closed_at, counter, recalls, printed, device "
@@ -125,8 +111,8 @@ class StoreReader:
 
     def announcements(self, limit: int = 50) -> list[Announcement]:
         """The latest announcements, newest first."""
-        with self._lock:
-            rows = self.connection().execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 "SELECT id, at, until, user, texts, boards FROM announcements "
                 "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [Announcement(int(r[0]), float(r[1]), float(r[2]), r[3], json.loads(r[4]),
@@ -134,14 +120,9 @@ class StoreReader:
 
     def revisions(self, limit: int = 30) -> list[tuple[int, float, str, list[str]]]:
         """The configuration's last revisions, newest first: number, when, by whom, what."""
-        with self._lock:
-            rows = self.connection().execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 "SELECT revision, at, applied_by, changes FROM config_revisions "
                 "ORDER BY revision DESC LIMIT ?", (limit,)).fetchall()
         return [(int(r[0]), float(r[1]), str(r[2]), list(json.loads(r[3]))) for r in rows]
 
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
