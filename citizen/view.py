@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from citizen.store import CitizenTicket, InLine
 from hub.numbering import local_day
-from hub.policy import ahead_at_counters, ahead_in_each
+from hub.policy import ahead_at_counters, ahead_in_each, working_counters
 from lobby.config.models import Counter, LobbyConfig
 from lobby.contract import messages as m
 
@@ -63,9 +63,8 @@ def _working(config: LobbyConfig, service: str,
              counters: Mapping[str, m.CounterView]) -> list[Counter]:
     """The counters serving the service: the open ones if any is open, else all (as the hub
     counts them for its estimates)."""
-    serving = config.counters_serving(service)
-    open_now = [c for c in serving if (v := counters.get(c.id)) and v.status == "open"]
-    return open_now or serving
+    return working_counters(config.counters_serving(service),
+                            lambda c: (v := counters.get(c.id)) is not None and v.status == "open")
 
 
 @dataclass(frozen=True)

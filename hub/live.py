@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from hub.estimates import RECENT, ServiceTimes
 from hub.model import CounterLive, Ticket
-from hub.policy import ahead_at_counters, ahead_of_new
+from hub.policy import ahead_at_counters, ahead_of_new, working_counters
 from hub.store import Store
 from lobby.config.models import Counter, LobbyConfig
 
@@ -122,9 +122,8 @@ class LiveState:
 
     def serving(self, service: str) -> list[Counter]:
         """Open counters that serve `service`; if none is open yet, all that could."""
-        serving = self.config.counters_serving(service)
-        open_now = [c for c in serving if self.counters[c.id].status == "open"]
-        return open_now or serving
+        return working_counters(self.config.counters_serving(service),
+                                lambda c: self.counters[c.id].status == "open")
 
     def serving_counters(self, service: str) -> int:
         return len(self.serving(service))

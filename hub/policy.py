@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 
@@ -93,6 +93,15 @@ def ahead_in_each(line: Sequence[Waiting]) -> list[int]:
         else:
             counts.append(index + behind_priority)
     return counts
+
+
+C = TypeVar("C")
+
+
+def working_counters(serving: Sequence[C], is_open: Callable[[C], bool]) -> list[C]:
+    """The counters that work a line now: the open ones among those that serve it; if none
+    is open yet (before opening time), all of them (for the estimates and the people ahead)."""
+    return [c for c in serving if is_open(c)] or list(serving)
 
 
 def ahead_at_counters(service: str, counter_orders: Sequence[Sequence[str]],
