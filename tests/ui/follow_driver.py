@@ -37,6 +37,14 @@ def screen_texts() -> set[str]:
     return found
 
 
+def running_app() -> Any:
+    """The running Kivy app, or None: `kivy.app` may be in sys.modules half imported (the
+    app's thread is importing it), so its `App` is looked up, not assumed."""
+    app_module = sys.modules.get("kivy.app")
+    app_class = getattr(app_module, "App", None)
+    return None if app_class is None else app_class.get_running_app()
+
+
 def main() -> int:
     out, markers_file = Path(sys.argv[1]), Path(sys.argv[2])
     command = sys.argv[sys.argv.index("--") + 1:]
@@ -48,8 +56,7 @@ def main() -> int:
 
     def watch() -> None:
         """Waits for the app to run, then checks the markers on its clock."""
-        while "kivy.app" not in sys.modules or sys.modules["kivy.app"].App.get_running_app() \
-                is None:
+        while running_app() is None:
             time.sleep(0.05)
         from kivy.clock import Clock
 
