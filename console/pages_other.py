@@ -15,6 +15,7 @@ from console import devices as device_view
 from console.app import alerts_now, render, render_text, services
 from console.auth import SignedIn, page
 from console.link import hub_online
+from hub.model import FIXED_DETAILS
 
 _NUMBER = re.compile(r"^[A-Z]{1,3}[0-9]{1,4}$")
 
@@ -56,7 +57,8 @@ async def ticket_lookup(request: Request, user: SignedIn) -> Response:
     return render(request, "ticket.html", status_code=200 if history else 404,
                   problem=None if history else "not_found", number=number,
                   day=day.isoformat(), ticket=history, zone=config.site.zone,
-                  staff_names={s.id: s.name for s in config.staff})
+                  staff_names={s.id: s.name for s in config.staff},
+                  fixed_details=FIXED_DETAILS)  # the hub's words, translated; people's as typed
 
 
 ROUTES = [

@@ -8,7 +8,7 @@ yesterday's paper is dead. The rating from the phone is `rate` with the token
 from __future__ import annotations
 
 from hub.errors import HubError
-from hub.model import Ticket
+from hub.model import LEFT_BY_PHONE, Ticket
 from hub.numbering import local_day
 from hub.operations import Changes, Operations, Result, operation
 from lobby.contract import citizen as cz
@@ -31,7 +31,7 @@ def leave(ops: Operations, request: cz.LeaveRequest, source: str, now: float) ->
     ticket.state, ticket.closed_at = "cancelled", now
     ops.store.save_ticket(ticket)
     ops.store.add_event(ticket.id, "cancelled", now, device=source,
-                        detail="the citizen left the queue (phone)")
+                        detail=LEFT_BY_PHONE)
     return Result(ops.views.ticket(ticket), Changes(queues=True))
 
 

@@ -8,6 +8,14 @@ from typing import Literal
 TicketState = Literal["waiting", "called", "done", "no_show", "not_handed_out", "cancelled"]
 CounterStatus = Literal["open", "paused", "closed"]
 
+# The hub's own words in a ticket event's detail (the rest are people's: a reason, a
+# user, a transfer "A->B"). Stored in English; the console translates exactly these.
+NEXT_CALLED = "next called"
+RECALL_LIMIT = "recall limit"
+DAY_CLOSED = "day closed"
+LEFT_BY_PHONE = "the citizen left the queue (phone)"
+FIXED_DETAILS = frozenset({NEXT_CALLED, RECALL_LIMIT, DAY_CLOSED, LEFT_BY_PHONE})
+
 
 @dataclass
 class Ticket:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from hub.errors import HubError
 from hub.guard import SignInGuard
 from hub.live import Call, LiveState
-from hub.model import CounterLive, Ticket
+from hub.model import DAY_CLOSED, NEXT_CALLED, RECALL_LIMIT, CounterLive, Ticket
 from hub.numbering import is_open, local_day, number_for, quota_reached
 from hub.policy import next_streak, pick_next
 from hub.store import Store
@@ -245,7 +245,7 @@ class Operations:
                     source: str) -> Result:
         changes = Changes(counters={counter.id}, queues=True)
         if counter.ticket is not None:
-            self._close(counter, "done", now, source, changes, detail="next called")
+            self._close(counter, "done", now, source, changes, detail=NEXT_CALLED)
         self.live.remove_waiting(ticket)
         ticket.state, ticket.called_at, ticket.counter = "called", now, counter.id
         ticket.coming_at = None  # "I'm coming" answers one call
@@ -288,7 +288,7 @@ class Operations:
         ticket = self._current(counter)
         changes = Changes(counters={counter.id})
         if ticket.recalls >= self.config.recall_limit:
-            self._close(counter, "no_show", now, source, changes, detail="recall limit")
+            self._close(counter, "no_show", now, source, changes, detail=RECALL_LIMIT)
             return self._view(counter, now, changes)
         ticket.recalls += 1
         self.store.save_ticket(ticket)
@@ -360,15 +360,15 @@ class Operations:
                 line.remove(ticket)
                 ticket.state, ticket.closed_at = "no_show", now
                 self.store.save_ticket(ticket)
-                self.store.add_event(ticket.id, "no_show", now, detail="day closed")
+                self.store.add_event(ticket.id, "no_show", now, detail=DAY_CLOSED)
                 changes.queues = True
         for counter in self.live.counters.values():
             if counter.ticket is not None and counter.ticket.day < today:
-                self._close(counter, "no_show", now, "hub", changes, detail="day closed")
+                self._close(counter, "no_show", now, "hub", changes, detail=DAY_CLOSED)
             started = counter.shift_started
             if counter.shift is not None and started is not None and (
                     local_day(started, self.zone) < today):  # nobody stays signed in overnight
-                self.store.end_shift(counter.shift, now, "day closed")
+                self.store.end_shift(counter.shift, now, DAY_CLOSED)
                 counter.officer = counter.shift = counter.shift_started = None
                 changes.counters.add(counter.id)
         return changes

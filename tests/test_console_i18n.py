@@ -9,6 +9,7 @@ from typing import get_args
 
 from console.i18n import TEMPLATES_DIR, translations
 from console.reporting import GROUPINGS, WORDS
+from hub.model import FIXED_DETAILS
 from lobby.contract import messages as m
 
 DYNAMIC = [
@@ -19,7 +20,7 @@ DYNAMIC = [
     # ticket states and the events of a ticket's history
     "waiting", "called", "done", "no_show", "not_handed_out", "cancelled", "issued",
     "recalled", "transferred", "moved", "priority_raised", "called_by_supervisor",
-    "print_failed", "coming",
+    "print_failed", "coming", *FIXED_DETAILS,  # and the hub's own words in their detail
     # paper, alerts and groupings
     *(f"paper_{state}" for state in get_args(m.PaperState)),
     "paper_out", "paper_near_end", "hub_offline", "keypad_line", "keypad_silent",
