@@ -109,7 +109,7 @@ def _rating(config: LobbyConfig, ticket: CitizenTicket,
     """The choices offered now and until when; none once rated or the window passed."""
     if ticket.state != "done" or ticket.closed_at is None or ticket.rated:
         return (), None
-    until = ticket.closed_at + config.ratings.rating_window_seconds
+    until = ticket.closed_at + config.ratings.window_seconds(by_phone=True)
     if now >= until:
         return (), until
     choices = tuple(RatingChoice(level.id, tuple(level.names.items()), level.colour)

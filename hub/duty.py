@@ -3,8 +3,9 @@
 A staff member signs in at a counter with their PIN (checked against its Argon2 hash); the hub
 keeps the shift (who, which counter, from when to when) and records the officer on duty with
 every call, done and no-show (hub/operations.py). A rating belongs to the ticket, once, within
-`ratings.rating_window_seconds` after it was finished, and to the officer who finished it —
-not to whoever is on duty when the citizen touches the pad.
+`ratings.rating_window_seconds` after it was finished (`phone_rating_window_seconds` from the
+citizen's phone), and to the officer who finished it — not to whoever is on duty when the
+citizen touches the pad.
 """
 
 from __future__ import annotations
@@ -120,7 +121,9 @@ def rate(ops: Operations, request: m.RateRequest, source: str, now: float) -> Re
     if ops.store.is_rated(ticket.id):
         raise HubError("already_rated", f"{ticket.number} has been rated already")
     assert ticket.closed_at is not None  # done
-    if now > ticket.closed_at + scale.rating_window_seconds:
+    device = ops.config.device(source)
+    if now > ticket.closed_at + scale.window_seconds(by_phone=device is not None
+                                                     and device.role == "public"):
         raise HubError("rating_closed", f"{ticket.number} can no longer be rated")
     ops.store.add_rating(ticket, level.id, level.score, request.reason,
                          ops.store.finished_by(ticket.id), now, source)

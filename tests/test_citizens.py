@@ -84,6 +84,25 @@ def test_a_phone_rates_its_own_ticket_once_and_no_other(lobby: Lobby) -> None:
     assert other  # the other ticket was not served: nothing to rate
 
 
+def test_the_phone_may_rate_long_after_the_pad_no_longer_asks(lobby: Lobby) -> None:
+    """The pad asks for 120 s (the next citizen is coming); the citizen who walked away
+    rates from the phone within `phone_rating_window_seconds` (30 minutes by default)."""
+    served = []
+    for _ in range(2):
+        served.append(issue(lobby))
+        lobby.next("1")
+        lobby.ask("counter-1", "done", counter="1")
+    lobby.clock.advance(10 * 60)
+    pad = lobby.ask("pad-1", "rate", counter="1", level="satisfied", ticket_id=served[0][0])
+    assert code(pad) == "rating_closed"
+    (first, first_token), (second, second_token) = served
+    assert code(lobby.ask("public-1", "rate", counter="1", level="satisfied",
+                          ticket_id=first, token=first_token)) == "ok"
+    lobby.clock.advance(21 * 60)  # 31 minutes after the end
+    assert code(lobby.ask("public-1", "rate", counter="1", level="satisfied",
+                          ticket_id=second, token=second_token)) == "rating_closed"
+
+
 def test_tokens_of_other_days_made_up_or_from_other_roles_do_nothing(lobby: Lobby) -> None:
     _, token = issue(lobby)
     before = lobby.snapshot()

@@ -104,6 +104,9 @@ def test_other_states_and_the_day_s_end() -> None:
     done = page_for(ticket(state="done", counter="1", closed_at=now - 30), CONFIG, NONE, None, {},
                     now, False)
     assert [c.id for c in done.rating] == [level.id for level in CONFIG.ratings.levels]
+    walked_away = page_for(ticket(state="done", counter="1", closed_at=now - 20 * 60), CONFIG,
+                           NONE, None, {}, now, False)  # the pad's window is long gone
+    assert walked_away.rating and walked_away.rating_until == now + 10 * 60
     late = page_for(ticket(state="done", counter="1", closed_at=now - 3600), CONFIG, NONE, None,
                     {}, now, False)
     assert late.rating == () and not late.rated and late.rating_closed  # says so

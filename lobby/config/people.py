@@ -91,6 +91,12 @@ class Ratings(Model):
     rating_window_seconds: float = Field(default=120, ge=10, le=3600,
                                          description="after a ticket ends, how long it may "
                                          "be rated")
+    # The citizen who has walked away from the counter rates from the phone later: on the
+    # bus, in the car. The pad's window is for the next citizen's sake; the phone's is not.
+    phone_rating_window_seconds: float = Field(
+        default=1800, ge=10, le=43200,
+        description="after a ticket ends, how long it may be rated from the ticket's page "
+        "on the citizen's phone")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Ratings:
@@ -99,6 +105,10 @@ class Ratings(Model):
             if len(set(ids)) != len(ids):
                 raise ValueError(f"duplicate {kind} id")
         return self
+
+    def window_seconds(self, by_phone: bool) -> float:
+        """How long after its end a ticket may be rated: from the phone, or at the counter."""
+        return self.phone_rating_window_seconds if by_phone else self.rating_window_seconds
 
     def level(self, level_id: str) -> RatingLevel | None:
         return next((x for x in self.levels if x.id == level_id), None)
