@@ -31,6 +31,7 @@ from lobby.config.models import LobbyConfig
 from lobby.connection import broker_address
 from lobby.contract import messages as m
 from lobby.contract.registry import Topics, spec
+from lobby.device import DeviceLink
 from lobby.rpc import Requester, RequestTimeoutError
 
 PRIORITY_SHARE = 0.12  # of arrivals, in one of the configured classes
@@ -41,6 +42,7 @@ RATING_WEIGHTS = (0.55, 0.30, 0.10)
 REASON_SHARE = 0.7  # of the lowest ratings, with a reason
 DEMO_PIN = "2468"  # every staff member's PIN in config/demo.yaml
 RETRY_EMPTY_SECONDS = 30.0  # a counter with nobody waiting looks again after this
+SIMULATED = "simulated by lobby simulate"  # the devices' status detail
 
 Data = TypeVar("Data")
 
@@ -70,6 +72,12 @@ class Simulation:
         self.requesters = {device: Requester(bus, device)
                            for device in self.kiosks + sorted(set(self.counters.values()))
                            + sorted(self.pads.values())}
+        # Each device it plays says it is online and beats, as the real one would: the
+        # console's devices page and alerts see a working lobby, marked as simulated.
+        roles = {d.id: d.role for d in config.devices}
+        self.links = [DeviceLink(bus, config, device, roles[device], will=False,
+                                 extras=lambda: {"detail": SIMULATED})
+                      for device in self.requesters]
         self.stats: Counter[str] = Counter()
         self.waiting: dict[str, int] = {}
         self._events: list[_Event] = []
@@ -176,6 +184,17 @@ class Simulation:
                   lambda txn: m.ResumeRequest(transaction=txn, counter=counter))
 
     def run(self, duration: float, stop: threading.Event, out: object = sys.stdout) -> None:
+        for link in self.links:
+            link.publish_status()  # a bus connected before they were made announced none
+            link.start_heartbeat()
+        try:
+            self._run(duration, stop, out)
+        finally:
+            for link in self.links:
+                link.stop_heartbeat()
+                link.say_offline()
+
+    def _run(self, duration: float, stop: threading.Event, out: object) -> None:
         self.now = 0.0
         self._sign_in()
         for counter in self.counters:

@@ -26,7 +26,10 @@ StatusExtras = Callable[[], dict[str, object]]
 
 class DeviceLink:
     def __init__(self, bus: Bus, config: LobbyConfig, device_id: str, role: m.DeviceRole,
-                 extras: StatusExtras | None = None, clock: Clock | None = None) -> None:
+                 extras: StatusExtras | None = None, clock: Clock | None = None,
+                 will: bool = True) -> None:
+        """`will`: leave the broker a will saying `offline` (a connection has one will:
+        several devices on one connection, as the simulator's, have none and go stale)."""
         self.bus = bus
         self.config = config
         self.device_id = device_id
@@ -35,7 +38,8 @@ class DeviceLink:
         self._clock = clock or Clock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        bus.set_will(spec("device.status"), self._status("offline"), device=device_id)
+        if will:
+            bus.set_will(spec("device.status"), self._status("offline"), device=device_id)
         bus.on_connected(self.publish_status)
 
     def _status(self, state: str) -> m.DeviceStatus:
@@ -79,7 +83,10 @@ class DeviceLink:
     def stop(self) -> None:
         """A clean stop says `offline` itself (a clean disconnect does not fire the will)."""
         self.stop_heartbeat()
+        self.say_offline()
+        self.bus.stop()
+
+    def say_offline(self) -> None:
         if self.bus.connected.is_set():
             self.bus.publish(spec("device.status"), self._status("offline"),
                              device=self.device_id).wait_for_publish(2)
-        self.bus.stop()
