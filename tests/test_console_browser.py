@@ -152,7 +152,7 @@ def test_the_devices_page_turns_a_silent_kiosk_stale_and_warns_of_paper(
             page.goto(f"{console.url}/devices")
             row = page.locator("tr[data-device='kiosk-1']")
             expect(row).to_contain_text("online")
-            expect(row).to_contain_text("paper_near_end")  # untranslated in English: the key
+            expect(row).to_contain_text("nearly used up")
             expect(page.locator("#alerts")).to_contain_text("paper nearly used up")
             link.stop_heartbeat()  # killed: its heartbeats stop (stale after 0.8 s here)
             expect(row).to_contain_text("stale", timeout=6000)

@@ -47,6 +47,15 @@ def test_every_shown_word_has_its_vietnamese() -> None:
     assert len(texts) > 150  # the scan found the templates' words
 
 
+def test_no_key_shows_as_itself_in_english() -> None:
+    """English is the source language, but a key such as `paper_out` or `no_show` is not a
+    word: the English catalogue gives each one its words."""
+    en = translations("en")
+    keys = {t for t in DYNAMIC if "_" in t}
+    shown = {key: en.gettext(key) for key in keys}
+    assert not [key for key, words in shown.items() if "_" in words]
+
+
 def test_placeholders_survive_translation() -> None:
     vi = translations("vi")
     for text in template_texts():

@@ -67,9 +67,10 @@ def test_the_wheel_holds_every_package_and_data_file(wheel: Path) -> None:
             assert str(module.relative_to(ROOT)) in names, module
         for kv in (ROOT / package).rglob("*.kv"):
             assert str(kv.relative_to(ROOT)) in names, kv
-    for data in (ROOT / "console").rglob("*"):  # templates, styles, vendored scripts, words
-        if data.is_file() and "__pycache__" not in data.parts:
-            assert str(data.relative_to(ROOT)) in names, data
+    for web in ("console", "citizen"):  # templates, styles, vendored scripts, words
+        for data in (ROOT / web).rglob("*"):
+            if data.is_file() and "__pycache__" not in data.parts:
+                assert str(data.relative_to(ROOT)) in names, data
     for data in (ROOT / "assets").rglob("*"):
         if data.is_file() and data.suffix != ".pyc":
             assert "lobby_assets/" + str(data.relative_to(ROOT / "assets")) in names, data
