@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ class LiveTickets:
         self.signal = asyncio.Event()
         self.rounds = 0
         self._lines: Lines | None = None  # None: read again before use
+        self._round_at = 0.0  # when the last round began
 
     def changed(self) -> None:
         """Something changed at the hub (call on the event loop)."""
@@ -112,10 +114,29 @@ class LiveTickets:
                 pushes.append((follower, page, rendered[key]))
         return pushes
 
+    def _first_closing(self) -> float:
+        """When the first rating window on an open page closes that the last round did not
+        see closed (math.inf: none)."""
+        return min((f.page.rating_until for followers in self.followers.values()
+                    for f in followers if f.page is not None
+                    and f.page.rating_until is not None
+                    and f.page.rating_until > self._round_at), default=math.inf)
+
+    async def _quiet(self) -> None:
+        """Until news from the hub, the tick, or a rating window closing on an open page (its
+        buttons go as it ends, not up to a tick late); looked at again every second, as a
+        page opened meanwhile may close first."""
+        tick_at = time.time() + TICK_SECONDS
+        while not self.signal.is_set():
+            wait = min(tick_at, self._first_closing()) - time.time()
+            if wait <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.signal.wait(), min(wait, 1.0))
+
     async def run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.signal.wait(), TICK_SECONDS)
+            await self._quiet()
             await asyncio.sleep(COALESCE_SECONDS)
             self.signal.clear()
             self._lines = None
@@ -123,6 +144,7 @@ class LiveTickets:
                       for ticket_id, followers in self.followers.items()}
             if not wanted:
                 continue
+            self._round_at = time.time()  # what it renders is as of now, or later
             pushes = await asyncio.to_thread(self._round, wanted)
             for follower, page, html in pushes:
                 follower.push(page, html)

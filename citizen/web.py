@@ -238,6 +238,12 @@ async def act(request: Request) -> Response:
             return _back(_base(request, ticket), lang, "refused")
         fields.update(counter=ticket.counter, ticket_id=ticket.id, level=level)
     outcome = await _ask(services, action, fields)
+    if action == "leave" and outcome == "not_allowed":  # why: the ticket's state now
+        now = await asyncio.to_thread(services.store.by_token, ticket.token)
+        state = now.state if now is not None else None
+        # Left already (a second tap, a form sent again): the page says it, no message.
+        outcome = None if state == "cancelled" else (
+            "already_called" if state == "called" else "refused")
     services.live.changed()
     return _back(_base(request, ticket), lang, outcome)
 
@@ -255,7 +261,7 @@ async def _ask(services: PublicServices, action: str, fields: dict[str, object])
     code = reply.error.code if reply.error else "refused"
     log.info("%s refused by the hub: %s", action, code)
     if action == "leave" and code == "not_allowed":
-        return "already_called"  # called (or served) meanwhile: leaving is the counter's
+        return code  # not waiting any more: the caller says why, from the ticket's state
     return code if code in MESSAGES else "refused"
 
 

@@ -25,16 +25,16 @@ PUBLIC_DEVICES = ("  - {id: public-1, role: public}\n"
                   "  - {id: pad-1, role: rating, counters: [\"1\"]}\n")
 
 
-def public_config_file(folder: Path, port: int, path: str = "",
+def public_config_file(folder: Path, port: int, path: str = "", extra: str = "",
                        **public: object) -> tuple[LobbyConfig, Path]:
     """The small centre with a public page at 127.0.0.1:`port`[`path`], under a site id of
-    its own."""
+    its own; `extra`: more top-level YAML."""
     settings = ", ".join(f"{key}: {value}" for key, value in
                          {"url": f"http://127.0.0.1:{port}{path}", **public}.items())
     text = SMALL_YAML.replace("devices:\n", "devices:\n" + PUBLIC_DEVICES)
     text = text.replace("id: test-site", f"id: t-{uuid.uuid4().hex[:10]}")
     config_file = folder / "lobby.yaml"
-    config_file.write_text(text + f"public: {{{settings}}}\n", encoding="utf-8")
+    config_file.write_text(text + f"public: {{{settings}}}\n" + extra, encoding="utf-8")
     return load_config(config_file), config_file
 
 
@@ -66,10 +66,10 @@ class RunningPublic:
 
 
 @contextmanager
-def public_lobby(folder: Path, broker: BrokerAddress, path: str = "",
+def public_lobby(folder: Path, broker: BrokerAddress, path: str = "", extra: str = "",
                  **public: object) -> Iterator[tuple[RunningHub, RunningPublic]]:
     port = free_port()
-    config, config_file = public_config_file(folder, port, path, **public)
+    config, config_file = public_config_file(folder, port, path, extra, **public)
     db = folder / "hub.sqlite"
     hub = RunningHub(config, db, broker)
     page = RunningPublic(config, config_file, db, broker, port)

@@ -109,6 +109,37 @@ def test_the_printed_qr_opens_a_page_that_follows_the_ticket_to_the_counter(
             kiosk.stop()
 
 
+def test_the_rating_buttons_go_when_the_phones_window_ends(
+        browser: Browser, mosquitto: BrokerAddress, tmp_path: Path) -> None:
+    """An open page loses its buttons as the window closes (they stayed up to a round of
+    15 s, then a tap was refused), without a reload."""
+    window = 10.0  # the shortest the configuration allows
+    with public_lobby(tmp_path, mosquitto,
+                      extra=f"ratings: {{phone_rating_window_seconds: {window}}}\n") as (
+            hub, public):
+        [token] = issue(hub, mosquitto)
+        counter = DeviceClient(hub.config, mosquitto, "counter-1")
+        context = phone(browser, "en-US")
+        try:
+            counter.ask("call_next", counter="1")
+            counter.ask("done", counter="1")
+            ended = time.time()
+            page = context.new_page()
+            loads: list[int] = []
+            page.on("load", lambda _page: loads.append(1))
+            page.goto(f"{public.url}/t/{token}")
+            ticket = page.locator("#ticket")
+            expect(ticket.locator("form.rating button").first).to_be_visible()
+            expect(ticket).to_contain_text("The time to rate has passed",
+                                           timeout=(window + 2 - (time.time() - ended)) * 1000)
+            closed_after = time.time() - ended
+            assert window <= closed_after < window + 1.5, closed_after
+            assert loads == [1]
+        finally:
+            context.close()
+            counter.stop()
+
+
 def test_leaving_the_queue_asks_first_and_cancels_at_the_hub(
         browser: Browser, mosquitto: BrokerAddress, tmp_path: Path) -> None:
     with public_lobby(tmp_path, mosquitto) as (hub, public):
@@ -132,6 +163,17 @@ def test_leaving_the_queue_asks_first_and_cancels_at_the_hub(
             other = context.new_page()
             other.goto(f"{public.url}/t/{first}")
             expect(other.locator("#ticket")).to_contain_text("You are next")
+            # Leaving again (a second tap, the form sent again) says nothing wrong; a called
+            # ticket is told to go to the counter.
+            again = httpx.post(f"{public.url}/t/{second}/leave")
+            assert again.status_code == 303 and "m=" not in again.headers["location"]
+            counter = DeviceClient(hub.config, mosquitto, "counter-1")
+            try:
+                counter.ask("call_next", counter="1")
+            finally:
+                counter.stop()
+            called = httpx.post(f"{public.url}/t/{first}/leave")
+            assert "m=already_called" in called.headers["location"]
         finally:
             context.close()
 
