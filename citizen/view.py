@@ -41,6 +41,9 @@ class TicketPage:
     rating_until: float | None = None  # the live side re-renders when the window closes
     rating_closed: bool = False  # done, not rated, the window passed
     priority_names: tuple[tuple[str, str], ...] = ()  # its priority class, if any
+    # Waiting, and every counter that serves its line is closed or paused (the hub said so):
+    # before opening, at lunch. "You are next" must not read as "soon".
+    none_serving: bool = False
     stale: bool = False  # the hub or the broker is out of reach: what is shown may be old
 
     def service_name(self, lang: str) -> str:
@@ -57,6 +60,14 @@ class TicketPage:
 def _in(names: tuple[tuple[str, str], ...], lang: str) -> str:
     by_language = dict(names)
     return by_language.get(lang) or by_language.get("en") or next(iter(by_language.values()), "")
+
+
+def _none_serving(config: LobbyConfig, service: str,
+                  counters: Mapping[str, m.CounterView]) -> bool:
+    """Every counter serving the line has said it is not open (one not heard of yet counts
+    as open: the page claims nothing it does not know)."""
+    views = [counters.get(c.id) for c in config.counters_serving(service)]
+    return bool(views) and all(v is not None and v.status != "open" for v in views)
 
 
 def _working(config: LobbyConfig, service: str,
@@ -133,6 +144,8 @@ def page_for(ticket: CitizenTicket, config: LobbyConfig, lines: Lines,
         ahead = _ahead(ticket, lines, _working(config, ticket.service, counters))
         # Every counter that serves it, as the printed ticket lists them.
         numbers = tuple(sorted(c.number for c in config.counters_serving(ticket.service)))
+        if _none_serving(config, ticket.service, counters):  # no estimate: nobody serves
+            return replace(base, ahead=ahead, counters=numbers, none_serving=True)
         return replace(base, ahead=ahead,
                        estimate_minutes=_estimate(ahead, ticket.service, queues),
                        counters=numbers)

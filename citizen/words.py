@@ -13,6 +13,10 @@ WORDS: dict[str, dict[str, str]] = {
     "estimate": {"vi": "Dự kiến được gọi sau khoảng {m} phút",
                  "en": "You should be called in about {m} min"},
     "estimate_soon": {"vi": "Sắp đến lượt quý khách", "en": "Your turn is coming soon"},
+    "none_serving": {"vi": "Các quầy phục vụ lĩnh vực này đang đóng hoặc tạm nghỉ. Lượt của "
+                           "quý khách vẫn được giữ.",
+                     "en": "The counters for this service are closed or on a break just now. "
+                           "You keep your place."},
     "counters_one": {"vi": "Quầy phục vụ: {list}", "en": "Served at counter {list}"},
     "counters_many": {"vi": "Quầy phục vụ: {list}", "en": "Served at counters {list}"},
     "called": {"vi": "Mời đến Quầy {n}", "en": "Please go to counter {n}"},

@@ -95,6 +95,25 @@ def test_a_waiting_ticket_s_page_counts_as_the_queue_policy() -> None:
     assert (first.ahead, first.estimate_minutes, first.stale) == (2, 10, True)
 
 
+def test_a_line_whose_counters_are_all_closed_is_not_told_soon() -> None:
+    """C001 was told "you are next, your turn is coming soon" with its counters closed for
+    lunch: now the page says they are closed and gives no estimate."""
+    line = Lines.of({"A": [InLine(3, "A", None, 3.0)]})
+
+    def view(status: str) -> m.CounterView:
+        return m.CounterView(counter="1", number=1, status=status,  # type: ignore[arg-type]
+                             services=["A"], at=NOW)
+
+    at = NOW.timestamp()
+    for status in ("closed", "paused"):
+        shut = page_for(ticket(), CONFIG, line, queues(1, 5), {"1": view(status)}, at, False)
+        assert shut.none_serving and shut.ahead == 0 and shut.estimate_minutes is None
+    served = page_for(ticket(), CONFIG, line, queues(1, 5), {"1": view("open")}, at, False)
+    assert not served.none_serving and served.estimate_minutes == 0  # next: "soon"
+    unheard = page_for(ticket(), CONFIG, line, queues(1, 5), {}, at, False)  # no word yet
+    assert not unheard.none_serving
+
+
 def test_other_states_and_the_day_s_end() -> None:
     now = NOW.timestamp()
     called = page_for(ticket(state="called", counter="2", recalls=1, coming=True), CONFIG, NONE,
