@@ -48,11 +48,12 @@ def console_yaml() -> str:
     return text + f"console:\n  users:\n{users}\n"
 
 
-def console_config_file(folder: Path) -> tuple[LobbyConfig, Path]:
-    """The console's test centre as a file (under a site id of its own)."""
+def console_config_file(folder: Path, devices: str = "") -> tuple[LobbyConfig, Path]:
+    """The console's test centre as a file (under a site id of its own); `devices`: more
+    device lines."""
     config_file = folder / "lobby.yaml"
-    config_file.write_text(console_yaml().replace("id: test-site",
-                                                  f"id: t-{uuid.uuid4().hex[:10]}"),
+    text = console_yaml().replace("id: test-site", f"id: t-{uuid.uuid4().hex[:10]}")
+    config_file.write_text(text.replace("devices:\n", "devices:\n" + devices),
                            encoding="utf-8")
     return load_config(config_file), config_file
 
@@ -84,10 +85,10 @@ class RunningConsole:
 
 
 @contextmanager
-def console_lobby(folder: Path, broker: BrokerAddress) -> Iterator[tuple[RunningHub,
-                                                                          RunningConsole]]:
+def console_lobby(folder: Path, broker: BrokerAddress,
+                  devices: str = "") -> Iterator[tuple[RunningHub, RunningConsole]]:
     """A hub and its console on `broker`, the store and config file in `folder`."""
-    config, config_file = console_config_file(folder)
+    config, config_file = console_config_file(folder, devices)
     db = folder / "hub.sqlite"
     hub = RunningHub(config, db, broker)
     console = RunningConsole(config, config_file, db, broker)

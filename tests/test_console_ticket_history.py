@@ -1,6 +1,7 @@
 """A ticket's history in the console speaks the reader's language: the hub's own words in an
-event's detail ("recall limit", the citizen leaving from the phone...) are translated, the
-words people typed (a cancel reason, even with a `%` in it) are shown as typed."""
+event's detail ("recall limit", the citizen leaving from the phone...) are translated, a
+priority class and a rating by their names, the words people typed (a cancel reason, even
+with a `%` in it) are shown as typed."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from tests.helpers import DeviceClient, RunningHub
 @pytest.fixture
 def lobby(mosquitto: BrokerAddress, tmp_path: Path) -> Iterator[tuple[RunningHub,
                                                                        RunningConsole]]:
-    with console_lobby(tmp_path, mosquitto) as running:
+    with console_lobby(tmp_path, mosquitto,
+                       devices='  - {id: pad-1, role: rating, counters: ["1"]}\n') as running:
         yield running
 
 
@@ -48,21 +50,37 @@ def test_the_hubs_words_are_translated_and_peoples_kept(
     hub, console = lobby
     kiosk = DeviceClient(hub.config, mosquitto, "kiosk-1")
     counter = DeviceClient(hub.config, mosquitto, "counter-1")
+    pad = DeviceClient(hub.config, mosquitto, "pad-1")
     try:
         first = kiosk.ask("issue", service="A").data
         second = kiosk.ask("issue", service="A").data
+        served = kiosk.ask("issue", service="A", priority="elderly").data  # called first
+        assert counter.ask("call_next", counter="1").data.ticket.number == served.number
+        assert counter.ask("done", counter="1").ok
+        assert pad.ask("rate", counter="1", level="very_satisfied").ok
         assert counter.ask("call_next", counter="1").data.ticket.number == first.number
         for _ in range(3):  # recall_limit: 2, the third recall ends it a no-show
             assert counter.ask("recall", counter="1").ok
     finally:
-        kiosk.stop()
-        counter.stop()
+        for device in (kiosk, counter, pad):
+            device.stop()
     session, csrf = signed_in(console, "giamsat", "vi")
+    raised = session.post(f"/tickets/{second.id}/priority", data={"priority": "elderly"},
+                          headers={"x-csrf-token": csrf, "hx-request": "true"})
+    assert raised.status_code == 200, raised.text
     cancelled = session.post(f"/tickets/{second.id}/cancel", data={"reason": "50% hồ sơ thiếu"},
                              headers={"x-csrf-token": csrf, "hx-request": "true"})
     assert cancelled.status_code == 200, cancelled.text
 
     assert history_details(session, first.number)[-1] == "đã gọi lại tối đa số lần"
-    assert history_details(session, second.number)[-1] == "giamsat: 50% hồ sơ thiếu"
+    assert history_details(session, second.number)[-2:] == ["giamsat: Người cao tuổi",
+                                                            "giamsat: 50% hồ sơ thiếu"]
+    assert history_details(session, served.number)[0] == "Người cao tuổi"  # issued: its class
+    assert "Rất hài lòng (pad-1)" in session.get("/tickets",
+                                                 params={"number": served.number}).text
     english, _csrf = signed_in(console, "giamsat", "en")
     assert history_details(english, first.number)[-1] == "recall limit"
+    assert history_details(english, served.number)[0] == "Elderly"
+    assert "Very satisfied (pad-1)" in english.get("/tickets",
+                                                   params={"number": served.number}).text
+    assert "no-show" in english.get("/tickets", params={"number": first.number}).text
