@@ -183,6 +183,8 @@ class Hub:
             self._beat(now)
         self.publish_changes(self.engine.roll_day())
         self.publish_changes(self.engine.expire_ratings(now))
+        if not self.bus.connected.is_set():
+            self.watchdog.excuse(now)  # it hears nobody: their silence is the hub's own
         for device, role, silent in self.watchdog.newly_stale(now):
             log.warning("device %s (%s) silent for %.0fs: marked stale", device, role, silent)
             try:

@@ -3,6 +3,9 @@
 A will covers a device whose connection drops, but amqtt sends no will on keepalive timeout
 and a hung device may keep its TCP connection open (docs/stack-notes.md), so the hub watches the
 heartbeats itself and, like a will would, publishes `stale` for the silent device.
+
+While the hub itself cannot reach the broker it hears no device: their silence is its own,
+so it marks none stale then, and gives each the whole limit again from its return.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ class Watchdog:
     def state(self, device: str) -> str | None:
         seen = self._devices.get(device)
         return seen.state if seen else None
+
+    def excuse(self, now: float) -> None:
+        """The hub was deaf until `now` (its broker connection down): no silence counts."""
+        for seen in self._devices.values():
+            seen.at = max(seen.at, now)
 
     def newly_stale(self, now: float) -> list[tuple[str, m.DeviceRole, float]]:
         """Devices that were online and have been silent too long: (id, role, silent for).
