@@ -24,7 +24,7 @@ from lobby.config import load_config
 from lobby.config.models import LobbyConfig
 from lobby.config.watched import CentreConfig
 from tests.helpers import SMALL_YAML, RunningHub, free_port
-from tests.web_helpers import ServedApp
+from tests.web_helpers import RunningWing
 
 PASSWORDS = {"giamdoc": "mật-khẩu-giám-đốc", "giamsat": "mat-khau-giam-sat",
              "xem": "chi-xem-thoi-nhe"}
@@ -58,30 +58,21 @@ def console_config_file(folder: Path, devices: str = "") -> tuple[LobbyConfig, P
     return load_config(config_file), config_file
 
 
-class RunningConsole:
+class RunningConsole(RunningWing):
     """The console app on a free port; `url` is its address."""
 
     def __init__(self, config: LobbyConfig, config_file: Path, db: Path,
                  broker: BrokerAddress | None) -> None:
         centre = CentreConfig(config_file)
         # No broker: the reports and the lookup only (they read the store).
-        self.link = LobbyLink(config, "console-1", broker) if broker else None
+        link = LobbyLink(config, "console-1", broker) if broker else None
         self.services = ConsoleServices(
-            centre=centre, users=Users(centre), store=StoreReader(db), link=self.link,
+            centre=centre, users=Users(centre), store=StoreReader(db), link=link,
             days=DayCache(config_file.parent / "console-days.sqlite", db),
             reports_dir=config_file.parent / "reports")
-        app = create_app(self.services, secret="test-secret-" + config.site.id)
-        if self.link is not None:
-            self.link.start()
-            assert self.link.bus.wait_connected(5)
-        self.served = ServedApp(app, free_port(), "console")
-        self.port, self.url = self.served.port, self.served.url
-
-    def stop(self) -> None:
-        self.served.stop()
-        if self.link is not None:
-            self.link.stop()
-        self.services.store.close()
+        super().__init__(create_app(self.services, secret="test-secret-" + config.site.id),
+                         free_port(), "console", link, self.services.store)
+        self.link: LobbyLink | None = link
 
 
 @contextmanager

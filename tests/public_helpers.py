@@ -19,7 +19,7 @@ from lobby.config import load_config
 from lobby.config.models import LobbyConfig
 from lobby.config.watched import CentreConfig
 from tests.helpers import SMALL_YAML, RunningHub, free_port
-from tests.web_helpers import ServedApp
+from tests.web_helpers import RunningWing
 
 PUBLIC_DEVICES = ("  - {id: public-1, role: public}\n"
                   "  - {id: pad-1, role: rating, counters: [\"1\"]}\n")
@@ -38,31 +38,22 @@ def public_config_file(folder: Path, port: int, path: str = "", extra: str = "",
     return load_config(config_file), config_file
 
 
-class RunningPublic:
+class RunningPublic(RunningWing):
     def __init__(self, config: LobbyConfig, config_file: Path, db: Path,
                  broker: BrokerAddress | None, port: int) -> None:
         assert config.public is not None
         centre = CentreConfig(config_file)
-        self.link = PublicLink(config, "public-1", broker) if broker else None
+        link = PublicLink(config, "public-1", broker) if broker else None
         store = PublicStore(db)
         pages = Pages()
         self.services = PublicServices(
-            centre=centre, store=store, link=self.link,
-            live=LiveTickets(centre, store, self.link, pages), pages=pages,
+            centre=centre, store=store, link=link,
+            live=LiveTickets(centre, store, link, pages), pages=pages,
             limits=AddressLimits(config.public.requests_per_minute,
                                  config.public.streams_per_address,
                                  config.public.trusted_proxies))
-        if self.link is not None:
-            self.link.start()
-            assert self.link.bus.wait_connected(5)
-        self.served = ServedApp(create_app(self.services), port, "public page")
-        self.url = self.served.url
-
-    def stop(self) -> None:
-        self.served.stop()
-        if self.link is not None:
-            self.link.stop()
-        self.services.store.close()
+        super().__init__(create_app(self.services), port, "public page", link, store)
+        self.link: PublicLink | None = link
 
 
 @contextmanager

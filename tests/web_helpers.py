@@ -9,6 +9,9 @@ import time
 import uvicorn
 from starlette.applications import Starlette
 
+from hub.store.reading import ReadOnlyStore
+from lobby.hub_link import HubLink
+
 
 class ServedApp:
     def __init__(self, app: Starlette, port: int, name: str) -> None:
@@ -26,3 +29,23 @@ class ServedApp:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(5)
+
+
+class RunningWing:
+    """A web wing (the console, the public page) as its command runs it: its bus link started
+    (when the test gives it a broker), its app served; `stop` closes the three in turn."""
+
+    def __init__(self, app: Starlette, port: int, name: str, link: HubLink | None,
+                 store: ReadOnlyStore) -> None:
+        self.link, self._store = link, store
+        if link is not None:
+            link.start()
+            assert link.bus.wait_connected(5)
+        self.served = ServedApp(app, port, name)
+        self.port, self.url = self.served.port, self.served.url
+
+    def stop(self) -> None:
+        self.served.stop()
+        if self.link is not None:
+            self.link.stop()
+        self._store.close()
