@@ -57,26 +57,15 @@ def app_commands(config: LobbyConfig, config_path: str, var: Path) -> list[list[
 DEMO_CONSOLE_PASSWORD = "bennghe-2026"
 
 
-def _console_command(config: LobbyConfig, args: argparse.Namespace, var: Path,
-                     address: str) -> list[str] | None:
-    """The web console, when installed and the configuration has a console device."""
-    if "console" not in available_commands() or importlib.util.find_spec("starlette") is None:
+def _web_command(role: str, configured: bool, config: LobbyConfig,
+                 args: argparse.Namespace, address: str, *extra: str) -> list[str] | None:
+    """A web wing (`console`, `public`: the command is named as its device's role), when it
+    is installed, its section is in the configuration and a device of its role is too."""
+    if role not in available_commands() or importlib.util.find_spec("starlette") is None:
         return None
-    if not any(d.role == "console" for d in config.devices) or config.console is None:
+    if not configured or not any(d.role == role for d in config.devices):
         return None
-    return ["console", "--config", args.config, "--broker", address, "--db",
-            str(var / "demo.sqlite"), "--var", str(var)]
-
-
-def _public_command(config: LobbyConfig, args: argparse.Namespace, var: Path,
-                    address: str) -> list[str] | None:
-    """The citizens' ticket page, when installed and configured with a device of its own."""
-    if "public" not in available_commands() or importlib.util.find_spec("starlette") is None:
-        return None
-    if not any(d.role == "public" for d in config.devices) or config.public is None:
-        return None
-    return ["public", "--config", args.config, "--broker", address, "--db",
-            str(var / "demo.sqlite")]
+    return [role, "--config", args.config, "--broker", address, *extra]
 
 
 def lan_address() -> str | None:
@@ -151,10 +140,12 @@ def run_demo(args: argparse.Namespace) -> int:
         apps = []
     for command in apps:
         start(command[0], [*command, "--broker", address], window=True)
-    console = _console_command(config, args, var, address)
+    store = ["--db", str(var / "demo.sqlite")]
+    console = _web_command("console", config.console is not None, config, args, address,
+                           *store, "--var", str(var))
     if console is not None:
         start("console", console)
-    public = _public_command(config, args, var, address)
+    public = _web_command("public", config.public is not None, config, args, address, *store)
     if public is not None:
         start("public", public)
     has_kiosk = any(c[0] == "kiosk" for c in apps)
